@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "patient-record-projector",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "projector", targets: ["projector"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // libpq, through pkg-config; only `Postgres` imports it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ"]
+        ),
+        // Pure: events, positions, the projection protocol, row changes and their coalescing. No I/O.
+        .target(name: "ProjectionCore"),
+        .target(
+            name: "EventLog",
+            dependencies: ["Postgres", "ProjectionCore", "Migrations"]
+        ),
+        .target(
+            name: "ProjectionEngine",
+            dependencies: [
+                "Postgres",
+                "EventLog",
+                "ProjectionCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Deterministic synthetic events per events.md, for demos, tests and benchmarks.
+        .target(name: "EventGenerator"),
+        // The service's own schemas (event log, checkpoints, dead letters) as numbered SQL files.
+        .target(
+            name: "Migrations",
+            dependencies: ["Postgres"],
+            path: "sql",
+            exclude: ["README.md"],
+            resources: [.copy("migrations")]
+        ),
+        // The read models: the event contract, then one target per read model (its schema.sql is a resource).
+        .target(
+            name: "ProjectionContract",
+            dependencies: ["ProjectionCore"],
+            path: "projections/Contract"
+        ),
+        .target(
+            name: "TimelineProjection",
+            dependencies: ["ProjectionCore", "ProjectionContract"],
+            path: "projections/timeline",
+            exclude: ["README.md"],
+            resources: [.copy("schema.sql")]
+        ),
+        .executableTarget(
+            name: "projector",
+            dependencies: [
+                "Postgres",
+                "EventLog",
+                "ProjectionCore",
+                "ProjectionEngine",
+                "EventGenerator",
+                "Migrations",
+                "TimelineProjection",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // A fresh database per test, cloned from a migrated template.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["Postgres", "Migrations", "EventLog"],
+            path: "Tests/PostgresTestSupport"
+        ),
+        .testTarget(name: "ProjectionCoreTests", dependencies: ["ProjectionCore"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresTestSupport"]),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", "Postgres", "PostgresTestSupport", "ProjectionCore"]
+        ),
+        .testTarget(name: "EventGeneratorTests", dependencies: ["EventGenerator"]),
+        // Pure: given events, expected row changes. No database.
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: ["ProjectionCore", "ProjectionContract", "TimelineProjection", "EventGenerator"]
+        ),
+        // The read models end to end: events in the log, `projector`'s engine, rows in PostgreSQL.
+        .testTarget(
+            name: "ReadModelTests",
+            dependencies: [
+                "ProjectionCore", "TimelineProjection", "ProjectionEngine", "EventLog", "Postgres",
+                "PostgresTestSupport", "EventGenerator",
+            ]
+        ),
+        .testTarget(
+            name: "ProjectionEngineTests",
+            dependencies: ["ProjectionEngine", "ProjectionCore", "EventLog", "Postgres", "PostgresTestSupport"]
+        ),
+        .testTarget(
+            name: "ProjectorTests",
+            dependencies: ["Postgres", "PostgresTestSupport", "EventLog"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
+}

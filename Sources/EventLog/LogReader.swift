@@ -1,0 +1,85 @@
+import Postgres
+import ProjectionCore
+
+/// A page of events read after a position, and where the next read starts.
+public struct LogPage: Sendable {
+    /// The events, in log order (`transaction_id`, `global_position`).
+    public var events: [RecordedEvent]
+    /// Where the next read starts: the last event's position when the page is full, else the
+    /// watermark below which every transaction has finished, so events of other types are passed.
+    public var end: LogPosition
+    /// Whether the page was full, so more events may follow at once.
+    public var isFull: Bool
+}
+
+/// Reads the log in order without ever skipping an event whose transaction is still in flight.
+///
+/// A `global_position` is taken before commit, so position 101 can be visible while 100 is not yet.
+/// The reader only returns events of transactions below the snapshot's xmin (all finished) and orders
+/// by `(transaction_id, global_position)`, so a later read never finds an event before its checkpoint
+/// (DESIGN.md, decision 3). A long-open transaction therefore delays readers; it never makes them lose events.
+public struct LogReader: Sendable {
+    /// The connection reads run on.
+    public let connection: Connection
+
+    /// A reader on `connection`.
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Up to `limit` events after `position`, only of `types` when given.
+    public func read(after position: LogPosition, types: Set<String>? = nil, limit: Int) async throws(PostgresError)
+        -> LogPage
+    {
+        let typeList = types.map { $0.sorted() }
+        let result = try await connection.query(
+            """
+            WITH snap AS MATERIALIZED (
+                SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin,
+                       (SELECT max(global_position) FROM eventlog.events) AS max_position
+            )
+            SELECT snap.xmin::text, snap.max_position, page.*
+            FROM snap LEFT JOIN LATERAL (
+                SELECT e.transaction_id::text, e.global_position, e.stream_id, e.stream_position,
+                       e.event_id::text, e.event_type, e.data::text, e.metadata::text, e.recorded_at::text
+                FROM eventlog.events e
+                WHERE (e.transaction_id, e.global_position) > (\(position.transactionID), \(position.globalPosition))
+                  AND e.transaction_id < snap.xmin
+                  AND (\(typeList)::text[] IS NULL OR e.event_type = ANY(\(typeList)::text[]))
+                ORDER BY e.transaction_id, e.global_position
+                LIMIT \(limit)
+            ) page ON true
+            """
+        )
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(result.rows.count)
+        for row in result.rows where row[2] != nil {
+            events.append(
+                RecordedEvent(
+                    position: LogPosition(
+                        transactionID: try row.decode(UInt64.self, at: 2),
+                        globalPosition: try row.decode(Int64.self, at: 3)
+                    ),
+                    streamID: try row.decode(String.self, at: 4),
+                    streamPosition: try row.decode(Int64.self, at: 5),
+                    eventID: try row.decode(String.self, at: 6),
+                    eventType: try row.decode(String.self, at: 7),
+                    data: Array(try row.decode(String.self, at: 8).utf8),
+                    metadata: Array(try row.decode(String.self, at: 9).utf8),
+                    recordedAt: try row.decode(String.self, at: 10)
+                )
+            )
+        }
+        if events.count >= limit, let last = events.last {
+            return LogPage(events: events, end: last.position, isFull: true)
+        }
+        // Every transaction below xmin has finished and every matching event of theirs is in this
+        // page, so the next read may start just below xmin, past the events of other types.
+        let first = result.rows[0]
+        let xmin = try first.decode(UInt64.self, at: 0)
+        let maxPosition = try first.decode(Int64?.self, at: 1) ?? 0
+        let watermark = LogPosition(transactionID: xmin - 1, globalPosition: maxPosition)
+        let end = max(position, events.last?.position ?? position, watermark)
+        return LogPage(events: events, end: end, isFull: false)
+    }
+}

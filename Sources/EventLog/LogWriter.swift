@@ -1,0 +1,67 @@
+import Postgres
+
+/// Appends events to the log through the `eventlog.append*` functions, one round trip per call.
+public struct LogWriter: Sendable {
+    /// The connection appends run on.
+    public let connection: Connection
+
+    /// A writer on `connection`.
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Appends `events` to `stream` when it is at `expected`, in one transaction.
+    ///
+    /// Re-appending events whose ids are all in the log already is a no-op, whatever the version.
+    /// - Returns: the stream's version (last `stream_position`) after the append.
+    /// - Throws: `WrongExpectedVersion` on a conflict, `PostgresError` otherwise.
+    @discardableResult
+    public func append(_ events: [NewEvent], to stream: String, expected: ExpectedVersion = .any) async throws
+        -> Int64
+    {
+        precondition(events.allSatisfy { $0.stream == stream }, "every event must belong to the stream appended to")
+        let ids = events.map(\.eventID)
+        let types = events.map(\.type)
+        let data = events.map(\.data)
+        let metadata = events.map(\.metadata)
+        let result: QueryResult
+        do {
+            result = try await connection.query(
+                """
+                SELECT eventlog.append(\(stream), \(expected.sqlValue), \(ids)::uuid[], \(types),
+                                       \(data)::jsonb[], \(metadata)::jsonb[])
+                """
+            )
+        } catch {
+            guard error.sqlState == "EL409" else { throw error }
+            throw WrongExpectedVersion(stream: stream, expected: expected, actual: Self.actualVersion(in: error))
+        }
+        return try result.rows[0].decode(Int64.self, at: 0)
+    }
+
+    /// Appends `events` to their streams at whatever versions they have, set-based, in one transaction.
+    ///
+    /// Events whose ids are already in the log are skipped, so a re-import is a no-op.
+    /// - Returns: how many events were stored.
+    @discardableResult
+    public func appendMany(_ events: [NewEvent]) async throws(PostgresError) -> Int {
+        guard !events.isEmpty else { return 0 }
+        let streams = events.map(\.stream)
+        let ids = events.map(\.eventID)
+        let types = events.map(\.type)
+        let data = events.map(\.data)
+        let metadata = events.map(\.metadata)
+        let result = try await connection.query(
+            """
+            SELECT eventlog.append_many(\(streams), \(ids)::uuid[], \(types), \(data)::jsonb[], \(metadata)::jsonb[])
+            """
+        )
+        return try result.rows[0].decode(Int.self, at: 0)
+    }
+
+    /// The actual version from `eventlog.append`'s DETAIL ("expected 3, actual 5").
+    private static func actualVersion(in error: PostgresError) -> Int64 {
+        guard let last = error.detail?.split(separator: " ").last else { return -1 }
+        return Int64(last) ?? -1
+    }
+}

@@ -1,0 +1,173 @@
+import CLibPQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection, an actor whose every call runs on a serial executor of its own.
+///
+/// Connect with a conninfo string or `postgres://` URL, which libpq parses itself, so `PGHOST`,
+/// `PGPASSWORD`, `.pgpass`, `sslmode` and service files behave exactly as with `psql`. Nothing here
+/// prints the connection string: it may hold a password.
+///
+/// - Important: libpq allows one thread at a time per `PGconn`; the actor guarantees it.
+public actor Connection {
+    private let executor: ConnectionExecutor
+    private var handle: OpaquePointer?
+
+    /// The executor the actor runs on: a dispatch queue of its own, never the cooperative pool.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    private init(label: String) {
+        executor = ConnectionExecutor(label: label)
+    }
+
+    /// Connects to `conninfo`, or to libpq's defaults (the `PG*` variables) when it is nil or empty.
+    ///
+    /// - Parameter applicationName: shown in `pg_stat_activity`, unless the conninfo sets its own.
+    public static func connect(
+        to conninfo: String?,
+        applicationName: String = "projector"
+    ) async throws(PostgresError) -> Connection {
+        let connection = Connection(label: "postgres.\(applicationName)")
+        try await connection.open(conninfo ?? "", applicationName: applicationName)
+        return connection
+    }
+
+    private func open(_ conninfo: String, applicationName: String) throws(PostgresError) {
+        let keywords = ["dbname", "fallback_application_name", "client_encoding"]
+        let values = [conninfo, applicationName, "UTF8"]
+        // Both arrays end with NULL, as PQconnectdbParams requires.
+        let conn = withOptionalCStrings(keywords + [nil]) { keywordPointers in
+            withOptionalCStrings(values + [nil]) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let conn, PQstatus(conn) == CONNECTION_OK else {
+            let error = PostgresError.connection(conn)
+            PQfinish(conn)
+            throw error
+        }
+        handle = conn
+        // Timestamps come back in one parseable form whatever the server's settings.
+        try executeScript("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'")
+    }
+
+    /// Closes the connection; later calls fail with a connection error.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    isolated deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// The server process serving this connection (`pg_backend_pid()`).
+    public var backendPID: Int32 {
+        handle.map { PQbackendPID($0) } ?? 0
+    }
+
+    /// Whether libpq still considers the connection usable.
+    public var isOpen: Bool {
+        handle.map { PQstatus($0) == CONNECTION_OK } ?? false
+    }
+
+    func liveHandle(for statement: String? = nil) throws(PostgresError) -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(kind: .connection, message: "connection is closed", statement: statement)
+        }
+        return handle
+    }
+
+    /// Runs `query` and returns its rows and affected-row count.
+    @discardableResult
+    public func query(_ query: Query) throws(PostgresError) -> QueryResult {
+        let conn = try liveHandle(for: query.description)
+        let result = send(query, on: conn)
+        defer { PQclear(result) }
+        return try collect(result, statement: query.description, on: conn)
+    }
+
+    /// Runs `query` for its effect; returns how many rows it affected.
+    @discardableResult
+    public func execute(_ query: Query) throws(PostgresError) -> Int {
+        try self.query(query).affectedRows
+    }
+
+    /// Runs a script of one or more statements without parameters (migrations, DDL).
+    public func executeScript(_ script: String) throws(PostgresError) {
+        let statement = PostgresError.summary(of: script)
+        let conn = try liveHandle(for: statement)
+        guard PQsendQuery(conn, script) == 1 else { throw PostgresError.connection(conn, statement: statement) }
+        var firstError: PostgresError?
+        while let result = PQgetResult(conn) {
+            defer { PQclear(result) }
+            if firstError == nil {
+                do { _ = try collect(result, statement: statement, on: conn) } catch { firstError = error }
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    func send(_ query: Query, on conn: OpaquePointer) -> OpaquePointer? {
+        let types = query.binds.map(\.type)
+        let texts = query.binds.map(\.text)
+        return withOptionalCStrings(texts) { values in
+            PQexecParams(conn, query.sql, Int32(types.count), types, values, nil, nil, 0)
+        }
+    }
+
+    func collect(_ result: OpaquePointer?, statement: String, on conn: OpaquePointer) throws(PostgresError)
+        -> QueryResult
+    {
+        guard let result else { throw PostgresError.connection(conn, statement: statement) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return QueryResult(rows: [], affectedRows: affectedRows(result))
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE:
+            return QueryResult(rows: rows(of: result), affectedRows: affectedRows(result))
+        case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR:
+            throw PostgresError(result: result, statement: statement)
+        default:
+            let status = String(cString: PQresStatus(PQresultStatus(result)))
+            throw PostgresError(kind: .client, message: "unexpected result status \(status)", statement: statement)
+        }
+    }
+
+    private func affectedRows(_ result: OpaquePointer) -> Int {
+        Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    private func rows(of result: OpaquePointer) -> [Row] {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        var rows: [Row] = []
+        rows.reserveCapacity(rowCount)
+        for r in 0..<Int32(rowCount) {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for c in 0..<Int32(columnCount) {
+                if PQgetisnull(result, r, c) == 1 {
+                    values.append(nil)
+                } else {
+                    let length = Int(PQgetlength(result, r, c))
+                    let bytes = UnsafeRawPointer(PQgetvalue(result, r, c)!).assumingMemoryBound(to: UInt8.self)
+                    values.append(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self))
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        return rows
+    }
+}
+
+/// Calls `body` with NUL-terminated copies of `strings` (nil stays nil), freed afterwards.
+func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}

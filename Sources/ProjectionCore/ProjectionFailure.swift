@@ -1,0 +1,39 @@
+/// Why a projection could not apply an event: what goes into the dead-letter table.
+///
+/// - Important: `reason` names the rule and the field (`nhsNumber fails the Modulus 11 check`),
+///   never the value: dead-letter reasons are printed by `projector status` and logged.
+public struct ProjectionFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What an operator must do about the failure.
+    public struct Category: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case invalidPayload = "invalid-payload"
+            case unsupportedSchemaVersion = "unsupported-schema-version"
+            case missingPrecondition = "missing-precondition"
+        }
+        private let base: Base
+
+        /// The payload breaks the contract (missing field, bad NHS number, timestamp without offset):
+        /// the producer must correct it, then ops retry or skip.
+        public static let invalidPayload = Category(base: .invalidPayload)
+        /// `metadata.schemaVersion` is one this projection does not know: deploy a newer projection.
+        public static let unsupportedSchemaVersion = Category(base: .unsupportedSchemaVersion)
+        /// The event refers to something the read model has not seen (cancelled before booked).
+        public static let missingPrecondition = Category(base: .missingPrecondition)
+
+        /// The stable text stored in `projector.dead_letters.category`.
+        public var description: String { base.rawValue }
+    }
+
+    /// What ops must do.
+    public var category: Category
+    /// The rule that failed and the field it concerns; never the field's value.
+    public var reason: String
+
+    /// Creates a failure.
+    public init(_ category: Category, _ reason: String) {
+        self.category = category
+        self.reason = reason
+    }
+
+    public var description: String { "\(category): \(reason)" }
+}

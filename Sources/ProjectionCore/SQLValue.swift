@@ -1,0 +1,77 @@
+/// A column value produced by a projection.
+///
+/// The engine sends every value as text and casts it to the column's declared type, so a
+/// timestamp is `.text("2026-03-01T09:30:00Z")` and a `timestamptz` column parses it.
+public enum SQLValue: Hashable, Sendable {
+    case null
+    case text(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    /// A JSON document, for `jsonb` columns; the string must be valid JSON.
+    case json(String)
+    /// A `text[]` value.
+    case textArray([String])
+
+    /// The text form PostgreSQL parses for the column's type; `nil` is SQL NULL.
+    public var sqlText: String? {
+        switch self {
+        case .null: nil
+        case .text(let s): s
+        case .int(let i): String(i)
+        case .double(let d): d.isFinite ? "\(d)" : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"))
+        case .bool(let b): b ? "t" : "f"
+        case .json(let s): s
+        case .textArray(let items): SQLValue.arrayLiteral(items)
+        }
+    }
+
+    /// `{"a","b"}` with backslash escaping, the array literal form `text[]` accepts.
+    static func arrayLiteral(_ items: [String]) -> String {
+        var out = "{"
+        for (index, item) in items.enumerated() {
+            if index > 0 { out += "," }
+            out += "\""
+            for ch in item.unicodeScalars {
+                if ch == "\"" || ch == "\\" { out += "\\" }
+                out.unicodeScalars.append(ch)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+extension SQLValue {
+    /// `.text(value)`, or `.null` when `value` is nil.
+    public static func text(_ value: String?) -> SQLValue {
+        value.map { .text($0) } ?? .null
+    }
+
+    /// `.int(value)`, or `.null` when `value` is nil.
+    public static func int(_ value: Int?) -> SQLValue {
+        value.map { .int(Int64($0)) } ?? .null
+    }
+
+    /// `.double(value)`, or `.null` when `value` is nil.
+    public static func double(_ value: Double?) -> SQLValue {
+        value.map { .double($0) } ?? .null
+    }
+
+    /// `.bool(value)`, or `.null` when `value` is nil.
+    public static func bool(_ value: Bool?) -> SQLValue {
+        value.map { .bool($0) } ?? .null
+    }
+}
+
+/// Column name → value: the non-key columns a change writes.
+public typealias Columns = [String: SQLValue]
