@@ -10,6 +10,12 @@ public struct LogPage: Sendable {
     public var end: LogPosition
     /// Whether the page was full, so more events may follow at once.
     public var isFull: Bool
+    /// Whether committed events wait behind a transaction still open (at or above the snapshot's xmin):
+    /// the reader is held back by it, not caught up.
+    public var isHeldBack: Bool
+
+    /// Whether every committed event after the start position has been returned.
+    public var isCaughtUp: Bool { !isFull && !isHeldBack }
 }
 
 /// Reads the log in order without ever skipping an event whose transaction is still in flight.
@@ -38,7 +44,9 @@ public struct LogReader: Sendable {
                 SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin,
                        (SELECT max(global_position) FROM eventlog.events) AS max_position
             )
-            SELECT snap.xmin::text, snap.max_position, page.*
+            SELECT snap.xmin::text, snap.max_position,
+                   EXISTS (SELECT 1 FROM eventlog.events h WHERE h.transaction_id >= snap.xmin) AS held_back,
+                   page.*
             FROM snap LEFT JOIN LATERAL (
                 SELECT e.transaction_id::text, e.global_position, e.stream_id, e.stream_position,
                        e.event_id::text, e.event_type, e.data::text, e.metadata::text, e.recorded_at::text
@@ -53,33 +61,34 @@ public struct LogReader: Sendable {
         )
         var events: [RecordedEvent] = []
         events.reserveCapacity(result.rows.count)
-        for row in result.rows where row[2] != nil {
+        for row in result.rows where row[3] != nil {
             events.append(
                 RecordedEvent(
                     position: LogPosition(
-                        transactionID: try row.decode(UInt64.self, at: 2),
-                        globalPosition: try row.decode(Int64.self, at: 3)
+                        transactionID: try row.decode(UInt64.self, at: 3),
+                        globalPosition: try row.decode(Int64.self, at: 4)
                     ),
-                    streamID: try row.decode(String.self, at: 4),
-                    streamPosition: try row.decode(Int64.self, at: 5),
-                    eventID: try row.decode(String.self, at: 6),
-                    eventType: try row.decode(String.self, at: 7),
-                    data: Array(try row.decode(String.self, at: 8).utf8),
-                    metadata: Array(try row.decode(String.self, at: 9).utf8),
-                    recordedAt: try row.decode(String.self, at: 10)
+                    streamID: try row.decode(String.self, at: 5),
+                    streamPosition: try row.decode(Int64.self, at: 6),
+                    eventID: try row.decode(String.self, at: 7),
+                    eventType: try row.decode(String.self, at: 8),
+                    data: Array(try row.decode(String.self, at: 9).utf8),
+                    metadata: Array(try row.decode(String.self, at: 10).utf8),
+                    recordedAt: try row.decode(String.self, at: 11)
                 )
             )
         }
         if events.count >= limit, let last = events.last {
-            return LogPage(events: events, end: last.position, isFull: true)
+            return LogPage(events: events, end: last.position, isFull: true, isHeldBack: false)
         }
         // Every transaction below xmin has finished and every matching event of theirs is in this
         // page, so the next read may start just below xmin, past the events of other types.
         let first = result.rows[0]
+        let heldBack = try first.decode(Bool.self, at: 2)
         let xmin = try first.decode(UInt64.self, at: 0)
         let maxPosition = try first.decode(Int64?.self, at: 1) ?? 0
         let watermark = LogPosition(transactionID: xmin - 1, globalPosition: maxPosition)
         let end = max(position, events.last?.position ?? position, watermark)
-        return LogPage(events: events, end: end, isFull: false)
+        return LogPage(events: events, end: end, isFull: false, isHeldBack: heldBack)
     }
 }

@@ -1,0 +1,33 @@
+import Postgres
+import ProjectionCore
+
+/// An event a projection could not apply, as stored in `projector.dead_letters`.
+struct DeadLetter: Sendable {
+    var event: RecordedEvent
+    var failure: ProjectionFailure
+}
+
+/// Writes and counts dead letters.
+enum DeadLetters {
+    /// Stores `letters` for `projection` in one statement; call inside the batch's transaction.
+    static func park(_ letters: [DeadLetter], projection: String, on conn: isolated Connection) throws {
+        guard !letters.isEmpty else { return }
+        let xids = letters.map { String($0.event.position.transactionID) }
+        let positions = letters.map(\.event.position.globalPosition)
+        let ids = letters.map(\.event.eventID)
+        let types = letters.map(\.event.eventType)
+        let streams = letters.map(\.event.streamID)
+        let categories = letters.map(\.failure.category.description)
+        let reasons = letters.map(\.failure.reason)
+        try conn.execute(
+            """
+            INSERT INTO projector.dead_letters
+                (projection, transaction_id, global_position, event_id, event_type, stream_id, category, reason)
+            SELECT \(projection), x::xid8, p, i::uuid, t, s, c, r
+            FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons))
+                AS d(x, p, i, t, s, c, r)
+            ON CONFLICT (projection, event_id) DO NOTHING
+            """
+        )
+    }
+}

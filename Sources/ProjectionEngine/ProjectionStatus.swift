@@ -1,0 +1,115 @@
+import Postgres
+import ProjectionCore
+
+/// What `projector status` reports for one projection.
+public struct ProjectionStatus: Sendable, Codable {
+    /// The projection's name.
+    public var name: String
+    /// The version of the running code.
+    public var version: Int
+    /// `running` (an instance holds its writer lock), `stopped`, or `not-installed`.
+    public var state: String
+    /// The checkpoint, as `xid/position`.
+    public var checkpoint: String
+    /// The checkpoint's global position.
+    public var checkpointPosition: Int64
+    /// Events handled (applied or dead-lettered) since the tables were created.
+    public var eventsSeen: Int64
+    /// Events of the projection's types committed after the checkpoint.
+    public var eventsBehind: Int64
+    /// Seconds between the oldest unapplied event's recording and now; 0 when caught up.
+    public var secondsBehind: Double
+    /// Dead letters waiting for ops.
+    public var deadLetters: Int64
+    /// When the checkpoint last moved.
+    public var updatedAt: String?
+}
+
+/// The transaction holding every reader's watermark back, if one is open.
+public struct WatermarkHolder: Sendable, Codable {
+    /// The backend's process id.
+    public var pid: Int32
+    /// Its `application_name`.
+    public var applicationName: String
+    /// When its transaction started.
+    public var transactionStart: String
+    /// How long it has been open, in seconds.
+    public var seconds: Double
+}
+
+/// Reads the status of projections and of the log's watermark.
+public enum StatusReader {
+    /// The status of each of `projections`.
+    public static func status(of projections: [any Projection], on conn: Connection) async throws -> [ProjectionStatus] {
+        var result: [ProjectionStatus] = []
+        for projection in projections {
+            result.append(try await status(of: projection, on: conn))
+        }
+        return result
+    }
+
+    static func status(of projection: any Projection, on conn: Connection) async throws -> ProjectionStatus {
+        let name = projection.name
+        let types = projection.eventTypes.sorted()
+        let rows = try await conn.query(
+            """
+            SELECT c.transaction_id::text, c.global_position, c.events_seen, c.updated_at::text,
+                   EXISTS (SELECT 1 FROM pg_locks l
+                           WHERE l.locktype = 'advisory' AND l.granted
+                             AND l.classid = \(Int64(AdvisoryLock.namespace))::oid
+                             AND l.objid = \(Int64(AdvisoryLock.key(for: name)))::oid),
+                   (SELECT count(*) FROM eventlog.events e
+                    WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
+                      AND e.event_type = ANY(\(types))),
+                   (SELECT coalesce(extract(epoch FROM now() - min(e.recorded_at)), 0)::float8 FROM eventlog.events e
+                    WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
+                      AND e.event_type = ANY(\(types))),
+                   (SELECT count(*) FROM projector.dead_letters d WHERE d.projection = c.projection AND d.status = 'parked')
+            FROM projector.checkpoints c WHERE c.projection = \(name)
+            """
+        ).rows
+        guard let row = rows.first else {
+            return ProjectionStatus(
+                name: name, version: projection.version, state: "not-installed", checkpoint: "-",
+                checkpointPosition: 0, eventsSeen: 0,
+                eventsBehind: try await conn.query(
+                    "SELECT count(*) FROM eventlog.events WHERE event_type = ANY(\(types))"
+                ).rows[0].decode(Int64.self, at: 0),
+                secondsBehind: 0, deadLetters: 0, updatedAt: nil
+            )
+        }
+        let position = LogPosition(transactionID: try row.decode(UInt64.self, at: 0), globalPosition: try row.decode(Int64.self, at: 1))
+        return ProjectionStatus(
+            name: name,
+            version: projection.version,
+            state: try row.decode(Bool.self, at: 4) ? "running" : "stopped",
+            checkpoint: position.description,
+            checkpointPosition: position.globalPosition,
+            eventsSeen: try row.decode(Int64.self, at: 2),
+            eventsBehind: try row.decode(Int64.self, at: 5),
+            secondsBehind: try row.decode(Double.self, at: 6),
+            deadLetters: try row.decode(Int64.self, at: 7),
+            updatedAt: try row.decode(String?.self, at: 3)
+        )
+    }
+
+    /// The oldest open transaction that has written (and so holds the snapshot xmin), if any.
+    public static func watermarkHolder(on conn: Connection) async throws -> WatermarkHolder? {
+        let rows = try await conn.query(
+            """
+            SELECT pid, application_name, xact_start::text, extract(epoch FROM now() - xact_start)::float8
+            FROM pg_stat_activity
+            WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+            ORDER BY age(backend_xid) DESC
+            LIMIT 1
+            """
+        ).rows
+        guard let row = rows.first else { return nil }
+        return WatermarkHolder(
+            pid: try row.decode(Int32.self, at: 0),
+            applicationName: try row.decode(String.self, at: 1),
+            transactionStart: try row.decode(String.self, at: 2),
+            seconds: try row.decode(Double.self, at: 3)
+        )
+    }
+}

@@ -1,0 +1,108 @@
+import EventLog
+import Postgres
+import PostgresTestSupport
+import ProjectionCore
+@testable import ProjectionEngine
+import Testing
+
+@Suite struct RunnerTests {
+    @Test func catchUpAppliesEveryEventAndRecordsLineage() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let writer = LogWriter(connection: conn)
+            try await writer.appendMany([
+                note("a", "first", n: 1), note("b", "second", n: 2), note("a", "first, edited", n: 3),
+                NewEvent(stream: "other-1", type: "SomethingElse", eventID: eventID(4), data: "{}"),
+                note("b", "", n: 5, type: "NoteDeleted"),
+            ])
+            try await runUntilCaughtUp(NotesProjection(), url: url, batchSize: 2)
+            #expect(try await dump("notes.notes", on: conn) == ["(a,\"first, edited\",,3)"])
+            #expect(try await dump("notes.note_history", on: conn).count == 4)
+            let checkpoint = try await conn.query(
+                "SELECT global_position, events_seen FROM projector.checkpoints WHERE projection = 'notes'"
+            ).rows[0]
+            // The checkpoint passes the event of another type too.
+            #expect(try checkpoint.decode(Int64.self, at: 0) == 5)
+            #expect(try checkpoint.decode(Int64.self, at: 1) == 4)
+        }
+    }
+
+    @Test func aMalformedEventIsDeadLetteredAndTheRestAreApplied() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await LogWriter(connection: conn).appendMany([
+                note("a", "one", n: 1),
+                NewEvent(stream: "note-x", type: "NoteAdded", eventID: eventID(2), data: #"{"text": "no id"}"#),
+                note("c", "three", n: 3),
+            ])
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            #expect(try await dump("notes.notes", on: conn).count == 2)
+            let letters = try await conn.query(
+                "SELECT global_position, event_type, category, reason, status FROM projector.dead_letters"
+            ).rows
+            #expect(letters.count == 1)
+            #expect(try letters[0].decode(Int64.self, at: 0) == 2)
+            #expect(try letters[0].decode(String.self, at: 2) == "invalid-payload")
+            #expect(try letters[0].decode(String.self, at: 3) == "data.id is required")
+            #expect(try letters[0].decode(String.self, at: 4) == "parked")
+            let status = try await StatusReader.status(of: [NotesProjection()], on: conn)
+            #expect(status[0].deadLetters == 1)
+            #expect(status[0].eventsBehind == 0)
+        }
+    }
+
+    @Test func rerunningAfterCatchUpChangesNothing() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await LogWriter(connection: conn).appendMany((1...50).map { note("n\($0 % 7)", "v\($0)", n: $0) })
+            try await runUntilCaughtUp(NotesProjection(), url: url, batchSize: 9)
+            let first = try await dump("notes.notes", on: conn)
+            try await runUntilCaughtUp(NotesProjection(), url: url, batchSize: 9)
+            #expect(try await dump("notes.notes", on: conn) == first)
+            #expect(try await dump("notes.note_history", on: conn).count == 50)
+        }
+    }
+
+    @Test func aWriterThatLostOwnershipCannotAdvanceTheCheckpoint() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            let first = "00000000-0000-4000-8000-00000000000a"
+            let second = "00000000-0000-4000-8000-00000000000b"
+            _ = try await conn.withTransaction { tx in try Checkpoints.claim("notes", owner: first, on: tx) }
+            _ = try await conn.withTransaction { tx in try Checkpoints.claim("notes", owner: second, on: tx) }
+            let error = try await #require(throws: TransactionError.self) {
+                try await conn.withTransaction { tx in
+                    try Checkpoints.advance("notes", owner: first, to: LogPosition(transactionID: 1, globalPosition: 99),
+                                            eventsSeen: 1, on: tx)
+                }
+            }
+            #expect(error.underlying is LostOwnership)
+            try await conn.withTransaction { tx in
+                try Checkpoints.advance("notes", owner: second, to: LogPosition(transactionID: 1, globalPosition: 7),
+                                        eventsSeen: 1, on: tx)
+            }
+            let position = try await conn.query("SELECT global_position FROM projector.checkpoints").rows[0]
+            #expect(try position.decode(Int64.self, at: 0) == 7)
+        }
+    }
+
+    @Test func aSecondInstanceStandsByWhileTheFirstIsTheWriter() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await LogWriter(connection: conn).appendMany([note("a", "one", n: 1)])
+            let holder = try await Connection.connect(to: url)
+            let key = AdvisoryLock.key(for: "notes")
+            try await holder.execute("SELECT pg_advisory_lock(\(Int32(0x7072_6F6A)), \(key))")
+            await #expect(throws: EngineError.self) { try await runUntilCaughtUp(NotesProjection(), url: url) }
+            try await holder.execute("SELECT pg_advisory_unlock_all()")
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            #expect(try await dump("notes.notes", on: conn).count == 1)
+        }
+    }
+
+    @Test func aChangedProjectionRefusesToWriteIntoOldTables() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            var changed = NotesProjection()
+            changed.version = 2
+            let error = try await #require(throws: ProjectionChanged.self) { try await runUntilCaughtUp(changed, url: url) }
+            #expect(error.installedVersion == 1 && error.codeVersion == 2 && !error.schemaChanged)
+        }
+    }
+}
