@@ -46,7 +46,7 @@ let package = Package(
             name: "Migrations",
             dependencies: ["Postgres"],
             path: "sql",
-            exclude: ["README.md"],
+            exclude: ["README.md", "api"],
             resources: [.copy("migrations")]
         ),
         // The read models: the event contract, then one target per read model (its schema.sql is a resource).
@@ -75,6 +75,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 

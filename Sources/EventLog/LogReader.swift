@@ -41,12 +41,12 @@ public struct LogReader: Sendable {
         let result = try await connection.query(
             """
             WITH snap AS MATERIALIZED (
-                SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin,
-                       (SELECT max(global_position) FROM eventlog.events) AS max_position
+                SELECT x.xmin,
+                       (SELECT max(global_position) FROM eventlog.events) AS max_position,
+                       EXISTS (SELECT 1 FROM eventlog.events h WHERE h.transaction_id >= x.xmin) AS held_back
+                FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x
             )
-            SELECT snap.xmin::text, snap.max_position,
-                   EXISTS (SELECT 1 FROM eventlog.events h WHERE h.transaction_id >= snap.xmin) AS held_back,
-                   page.*
+            SELECT snap.xmin::text, snap.max_position, snap.held_back, page.*
             FROM snap LEFT JOIN LATERAL (
                 SELECT e.transaction_id::text, e.global_position, e.stream_id, e.stream_position,
                        e.event_id::text, e.event_type, e.data::text, e.metadata::text, e.recorded_at::text

@@ -1,0 +1,98 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Postgres
+
+struct AppendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append",
+        abstract: "Appends one event to a stream, optionally at an expected stream version.",
+        discussion: """
+            Give the event with --stream, --type and --data (and optionally --metadata, --event-id), or as one \
+            JSON object with --json '{"stream", "type", "data", "metadata", "eventId"}'. Re-appending an \
+            event id already in the log is a no-op. Exit code 3 when the stream is not at --expected-version.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The stream, <category>-<id> (e.g. appointment-5f0c…).") var stream: String?
+    @Option(help: "The event type (see events.md).") var type: String?
+    @Option(help: "The payload, a JSON object.") var data: String?
+    @Option(help: "The metadata, a JSON object.") var metadata = "{}"
+    @Option(help: "The event's UUID (idempotency key). Default: a new random UUID.") var eventId: String?
+    @Option(help: "The event as one JSON object, instead of the options above.") var json: String?
+    @Option(help: "any, no-stream, or the stream's last position N.") var expectedVersion = "any"
+
+    func validate() throws {
+        _ = try expected()
+        if let json {
+            guard stream == nil, type == nil, data == nil, eventId == nil else {
+                throw ValidationError("give the event either with --json or with --stream/--type/--data, not both")
+            }
+            do { try EventLine.validate(json) } catch { throw ValidationError("--json: \(error)") }
+        } else {
+            guard let stream, let type, let data else {
+                throw ValidationError("--stream, --type and --data are required (or give --json)")
+            }
+            let line = try JSONSerialization.data(withJSONObject: ["stream": stream, "type": type])
+            _ = line
+            for (name, text) in [("--data", data), ("--metadata", metadata)] {
+                let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+                guard parsed is [String: Any] else { throw ValidationError("\(name) must be a JSON object") }
+            }
+            guard stream.contains("-") else { throw ValidationError("--stream must look like <category>-<id>") }
+            _ = type
+            if let eventId, UUID(uuidString: eventId) == nil { throw ValidationError("--event-id must be a UUID") }
+        }
+    }
+
+    func expected() throws -> ExpectedVersion {
+        switch expectedVersion {
+        case "any": return .any
+        case "no-stream": return .noStream
+        default:
+            guard let version = Int64(expectedVersion), version >= 0 else {
+                throw ValidationError("--expected-version must be any, no-stream or a non-negative integer")
+            }
+            return .exactly(version)
+        }
+    }
+
+    func event() throws -> NewEvent {
+        if let json {
+            let fields = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
+            func text(_ key: String) throws -> String {
+                guard let value = fields[key] else { return "{}" }
+                return String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)
+            }
+            return NewEvent(
+                stream: fields["stream"] as? String ?? "",
+                type: fields["type"] as? String ?? "",
+                eventID: (fields["eventId"] as? String)?.lowercased() ?? UUID().uuidString.lowercased(),
+                data: try text("data"),
+                metadata: try text("metadata")
+            )
+        }
+        return NewEvent(
+            stream: stream ?? "",
+            type: type ?? "",
+            eventID: eventId?.lowercased() ?? UUID().uuidString.lowercased(),
+            data: data ?? "{}",
+            metadata: metadata
+        )
+    }
+
+    func run() async throws {
+        let event = try event()
+        let conn = try await global.connect()
+        do {
+            let version = try await LogWriter(connection: conn).append([event], to: event.stream, expected: try expected())
+            print("appended event \(event.eventID) (\(event.type)); stream version is now \(version)")
+        } catch let conflict as WrongExpectedVersion {
+            printError("projector: \(conflict)")
+            throw ExitCode(3)
+        }
+        await conn.close()
+    }
+}

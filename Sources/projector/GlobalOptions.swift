@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+
+/// Options every database command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "PostgreSQL conninfo or postgres:// URL. Default: DATABASE_URL, else libpq's PG* defaults.",
+            valueName: "url"
+        )
+    )
+    var database: String?
+
+    @Option(
+        name: .long,
+        help: "trace, debug, info, notice, warning, error or critical. Default: LOG_LEVEL, else info."
+    )
+    var logLevel: String?
+
+    /// The conninfo handed to libpq untouched; nil lets libpq apply its defaults.
+    var databaseURL: String? {
+        database ?? ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func validate() throws {
+        if let level = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
+            throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    /// The process's logger, writing structured lines to standard error.
+    func makeLogger() -> Logger {
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "projector")
+        let level = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+        logger.logLevel = Logger.Level(rawValue: level) ?? .info
+        return logger
+    }
+
+    /// Connects, turning a failure into one clear line and exit code 1.
+    func connect(applicationName: String = "projector") async throws -> Connection {
+        do {
+            return try await Connection.connect(to: databaseURL, applicationName: applicationName)
+        } catch {
+            throw CommandFailure("cannot connect to PostgreSQL: \(error)")
+        }
+    }
+}
+
+/// A command failed in a way the user can act on: printed as one line, exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Writes `text` to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Postgres
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Appends the events of an NDJSON file to the log.",
+        discussion: """
+            One event per line: {"stream": "...", "type": "...", "data": {...}, "metadata": {...}, "eventId": "..."} \
+            (metadata and eventId optional; without an eventId a random one is given, so such lines are not \
+            idempotent). The whole file is checked first: any bad line is reported with its number and reason \
+            and nothing is written. Events whose eventId is already in the log are skipped, so importing a \
+            file twice is a no-op. Each batch is appended in one transaction.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The NDJSON file.") var file: String
+
+    @Option(help: "Events per transaction.") var batchSize = 5_000
+
+    @Option(help: "How many bad lines to report at most.") var maxErrors = 20
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() async throws {
+        var problems = 0
+        var lines = 0
+        for (number, text) in try LineReader(path: file) where !text.allSatisfy(\.isWhitespace) {
+            lines += 1
+            do {
+                try EventLine.validate(text)
+            } catch {
+                problems += 1
+                if problems <= maxErrors { printError("\(file):\(number): \(error)") }
+            }
+        }
+        guard problems == 0 else {
+            if problems > maxErrors { printError("… and \(problems - maxErrors) more bad lines") }
+            throw CommandFailure("\(problems) of \(lines) lines are not valid events; nothing was imported")
+        }
+        let conn = try await global.connect()
+        let writer = LogWriter(connection: conn)
+        var batch: [String] = []
+        var stored = 0
+        for (_, text) in try LineReader(path: file) where !text.allSatisfy(\.isWhitespace) {
+            batch.append(text)
+            if batch.count == batchSize {
+                stored += try await writer.appendRecords(jsonLines: batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        stored += try await writer.appendRecords(jsonLines: batch)
+        await conn.close()
+        print("imported \(stored) events from \(lines) lines (\(lines - stored) already in the log)")
+    }
+}

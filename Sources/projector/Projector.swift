@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The projector: keeps the patient record's PostgreSQL read models up to date from its event log.
+@main
+struct Projector: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projector",
+        abstract: "Keeps the patient record's PostgreSQL read models up to date from its event log.",
+        discussion: """
+            The database is --database URL, else DATABASE_URL, else libpq's own defaults (PGHOST, PGPORT, \
+            PGUSER, PGPASSWORD, PGDATABASE, ~/.pgpass, service files), exactly as psql resolves them. \
+            LOG_LEVEL sets the log level when --log-level is not given.
+            """,
+        subcommands: [
+            MigrateCommand.self, RunCommand.self, StatusCommand.self, AppendCommand.self, ImportCommand.self,
+            GenerateCommand.self, LogCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Postgres
+import ProjectionEngine
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Shows each projection's checkpoint, lag, state and dead letters.",
+        discussion: """
+            STATE is running when an instance holds the projection's writer lock. BEHIND counts committed \
+            events of the projection's types after its checkpoint; SECONDS is the age of the oldest of them. \
+            A transaction left open anywhere in the cluster holds every reader back: it is named when open \
+            for more than a second.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    struct Report: Codable {
+        var projections: [ProjectionStatus]
+        var logEvents: Int64
+        var logMaxPosition: Int64
+        var watermarkHeldBy: WatermarkHolder?
+    }
+
+    func run() async throws {
+        let conn = try await global.connect()
+        let statuses = try await StatusReader.status(of: AllProjections.all, on: conn)
+        let totals = try await conn.query("SELECT count(*), coalesce(max(global_position), 0) FROM eventlog.events").rows[0]
+        let holder = try await StatusReader.watermarkHolder(on: conn).flatMap { $0.seconds >= 1 ? $0 : nil }
+        await conn.close()
+        let report = Report(
+            projections: statuses,
+            logEvents: try totals.decode(Int64.self, at: 0),
+            logMaxPosition: try totals.decode(Int64.self, at: 1),
+            watermarkHeldBy: holder
+        )
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        let header = ["PROJECTION", "VERSION", "STATE", "CHECKPOINT", "EVENTS SEEN", "BEHIND", "SECONDS", "DEAD LETTERS"]
+        let rows = statuses.map { s in
+            [s.name, String(s.version), s.state, s.checkpoint, String(s.eventsSeen), String(s.eventsBehind),
+             String(format: "%.1f", s.secondsBehind), String(s.deadLetters)]
+        }
+        printTable(header: header, rows: rows)
+        print("log: \(report.logEvents) events, last position \(report.logMaxPosition)")
+        if let holder {
+            print(
+                "watermark held back by pid \(holder.pid) (\(holder.applicationName)), transaction open "
+                    + String(format: "%.0f s", holder.seconds) + " since \(holder.transactionStart)"
+            )
+        }
+    }
+}
+
+/// Prints left-aligned columns separated by two spaces.
+func printTable(header: [String], rows: [[String]]) {
+    let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
+    for row in [header] + rows {
+        let cells = row.indices.map { i in row[i].padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+        print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Runs the built `projector` executable, as a user would.
+struct ProjectorBinary {
+    /// `.build/debug/projector` of this checkout (scripts/test builds it before the tests run).
+    static var path: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return ProcessInfo.processInfo.environment["PROJECTOR_BINARY"] ?? root.appendingPathComponent(".build/debug/projector").path
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Starts `projector arguments…` with `DATABASE_URL` set to `database`.
+    static func start(_ arguments: [String], database: String?, stdout: FileHandle? = nil) throws -> Process {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw BinaryMissing(path: path)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = database
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        if let stdout { process.standardOutput = stdout }
+        try process.run()
+        return process
+    }
+
+    /// Runs `projector arguments…` to completion and captures its output.
+    static func run(_ arguments: [String], database: String? = nil) throws -> Output {
+        let out = Pipe()
+        let err = Pipe()
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw BinaryMissing(path: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = database
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting, so a large output cannot fill the pipe and stall the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
+    }
+}
+
+struct BinaryMissing: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "\(path) does not exist: build it first (swift build), as scripts/test does" }
+}
