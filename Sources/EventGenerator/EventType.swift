@@ -1,0 +1,98 @@
+/// The event types of the contract (events.md), with the fields each one must carry.
+enum EventType: String, CaseIterable {
+    /// `PatientRegistered`, on `patient-<nhsNumber>`.
+    case patientRegistered = "PatientRegistered"
+    /// `PatientDetailsUpdated`, on `patient-<nhsNumber>`.
+    case patientDetailsUpdated = "PatientDetailsUpdated"
+    /// `AppointmentBooked`, first on `appointment-<appointmentId>`.
+    case appointmentBooked = "AppointmentBooked"
+    /// `AppointmentRescheduled`.
+    case appointmentRescheduled = "AppointmentRescheduled"
+    /// `AppointmentCancelled`.
+    case appointmentCancelled = "AppointmentCancelled"
+    /// `AppointmentAttended`.
+    case appointmentAttended = "AppointmentAttended"
+    /// `AppointmentMissed` (did not attend).
+    case appointmentMissed = "AppointmentMissed"
+    /// `TestOrdered`, on `laborder-<orderId>`.
+    case testOrdered = "TestOrdered"
+    /// `TestResultRecorded`, first on `labresult-<resultId>`; schemaVersion 2, or 1 from older producers.
+    case testResultRecorded = "TestResultRecorded"
+    /// `TestResultAmended`.
+    case testResultAmended = "TestResultAmended"
+    /// `TestResultEnteredInError`.
+    case testResultEnteredInError = "TestResultEnteredInError"
+    /// `ConsentGranted`, on `consent-<nhsNumber>`.
+    case consentGranted = "ConsentGranted"
+    /// `ConsentWithdrawn`.
+    case consentWithdrawn = "ConsentWithdrawn"
+    /// `JournalEntryAdded`, on `journal-<nhsNumber>`.
+    case journalEntryAdded = "JournalEntryAdded"
+    /// `JournalEntrySharingChanged`.
+    case journalEntrySharingChanged = "JournalEntrySharingChanged"
+    /// `JournalEntryDeleted`.
+    case journalEntryDeleted = "JournalEntryDeleted"
+
+    /// The top-level data fields events.md requires for this type at a schema version.
+    func requiredKeys(schemaVersion: Int) -> [String] {
+        switch self {
+        case .patientRegistered:
+            ["nhsNumber", "name", "dateOfBirth", "preferredLanguage", "gpPractice"]
+        case .patientDetailsUpdated:
+            ["nhsNumber"]
+        case .appointmentBooked:
+            ["appointmentId", "nhsNumber", "startsAt", "clinic", "specialty", "organisation", "mode"]
+        case .appointmentRescheduled:
+            ["appointmentId", "nhsNumber", "startsAt"]
+        case .appointmentCancelled:
+            ["appointmentId", "nhsNumber", "cancelledBy"]
+        case .appointmentAttended:
+            ["appointmentId", "nhsNumber", "attendedAt"]
+        case .appointmentMissed:
+            ["appointmentId", "nhsNumber"]
+        case .testOrdered:
+            ["orderId", "nhsNumber", "orderedAt", "test", "orderedBy"]
+        case .testResultRecorded where schemaVersion == 1:
+            [
+                "resultId", "nhsNumber", "test", "value", "status", "collectedAt", "resultedAt", "performer",
+                "reportLocation",
+            ]
+        case .testResultRecorded:
+            [
+                "resultId", "nhsNumber", "test", "value", "interpretation", "status", "collectedAt", "resultedAt",
+                "performer", "reportLocation",
+            ]
+        case .testResultAmended:
+            ["resultId", "nhsNumber", "value", "interpretation", "reason", "amendedAt"]
+        case .testResultEnteredInError:
+            ["resultId", "nhsNumber", "reason"]
+        case .consentGranted:
+            ["consentId", "nhsNumber", "grantee", "scopes", "purpose", "grantedAt"]
+        case .consentWithdrawn:
+            ["consentId", "nhsNumber", "withdrawnAt"]
+        case .journalEntryAdded:
+            ["entryId", "nhsNumber", "writtenAt", "text", "language", "sharedWithCareTeam"]
+        case .journalEntrySharingChanged:
+            ["entryId", "nhsNumber", "sharedWithCareTeam"]
+        case .journalEntryDeleted:
+            ["entryId", "nhsNumber"]
+        }
+    }
+
+    /// The required timestamp fields of the payload, which must carry an offset; empty when there are none.
+    var requiredTimestampKeys: [String] {
+        switch self {
+        case .appointmentBooked, .appointmentRescheduled: ["startsAt"]
+        case .appointmentAttended: ["attendedAt"]
+        case .testOrdered: ["orderedAt"]
+        case .testResultRecorded: ["collectedAt", "resultedAt"]
+        case .testResultAmended: ["amendedAt"]
+        case .consentGranted: ["grantedAt"]
+        case .consentWithdrawn: ["withdrawnAt"]
+        case .journalEntryAdded: ["writtenAt"]
+        case .patientRegistered, .patientDetailsUpdated, .appointmentCancelled, .appointmentMissed,
+            .testResultEnteredInError, .journalEntrySharingChanged, .journalEntryDeleted:
+            []
+        }
+    }
+}
