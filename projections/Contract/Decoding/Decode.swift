@@ -1,0 +1,111 @@
+import Foundation
+import ProjectionCore
+
+/// Decodes and validates the payload and metadata of `event` as a `Payload`.
+///
+/// The metadata is read first: its `schemaVersion` (the type's `currentSchemaVersion` when missing)
+/// chooses how the payload is read, and older versions are upcast to the current shape.
+/// Unknown fields are ignored. The caller picks `Payload` from `event.eventType`.
+///
+/// - Throws: `ProjectionFailure` with category `unsupportedSchemaVersion` when the version is not one
+///   of `Payload.supportedSchemaVersions`, and `invalidPayload` when either JSON document does not
+///   decode or breaks a rule of events.md. Reasons name the field and the rule, never the value.
+public func decode<Payload: EventPayload>(
+    _: Payload.Type,
+    from event: RecordedEvent
+) throws(ProjectionFailure) -> Decoded<Payload> {
+    let fields = try ContractJSON.decode(MetadataFields.self, from: event.metadata, root: "metadata")
+    let metadata = fields.resolved(defaultSchemaVersion: Payload.currentSchemaVersion)
+    guard Payload.supportedSchemaVersions.contains(metadata.schemaVersion) else {
+        let versions = Payload.supportedSchemaVersions
+        let supported =
+            versions.count == 1
+            ? "schema version \(versions.lowerBound)"
+            : "schema versions \(versions.lowerBound) to \(versions.upperBound)"
+        throw ProjectionFailure(
+            .unsupportedSchemaVersion,
+            "metadata.schemaVersion: \(Payload.eventType) supports \(supported)"
+        )
+    }
+    let payload = try ContractJSON.decode(
+        Payload.self,
+        from: event.data,
+        root: "data",
+        schemaVersion: metadata.schemaVersion
+    )
+    return Decoded(payload: payload, metadata: metadata)
+}
+
+/// JSON decoding that reports every failure as a `ProjectionFailure` naming the field, not the value.
+enum ContractJSON {
+    /// Decodes `type` from `bytes`, which must hold one JSON object; `root` prefixes field paths in reasons.
+    static func decode<T: Decodable>(
+        _ type: T.Type,
+        from bytes: [UInt8],
+        root: String,
+        schemaVersion: Int? = nil
+    ) throws(ProjectionFailure) -> T {
+        // A decoder per call: it is cheap next to the decoding itself, and `userInfo` carries the version.
+        let decoder = JSONDecoder()
+        if let schemaVersion {
+            decoder.userInfo[.contractSchemaVersion] = schemaVersion
+        }
+        do {
+            return try decoder.decode(T.self, from: Data(bytes))
+        } catch let violation as ContractViolation {
+            throw violation.failure(root: root)
+        } catch let error as DecodingError {
+            throw failure(for: error, root: root)
+        } catch {
+            throw ProjectionFailure(.invalidPayload, "\(root): could not be decoded")
+        }
+    }
+
+    /// The failure for a `DecodingError`, built from its coding path only: its messages may quote values.
+    static func failure(for error: DecodingError, root: String) -> ProjectionFailure {
+        let violation: ContractViolation
+        switch error {
+        case .keyNotFound(let key, let context):
+            violation = ContractViolation("required field is missing", at: context.codingPath, key)
+        case .valueNotFound(_, let context):
+            violation = ContractViolation("required field is null", at: context.codingPath)
+        case .typeMismatch(let type, let context):
+            if context.codingPath.isEmpty {
+                violation = ContractViolation("must be a JSON object")
+            } else {
+                violation = ContractViolation("must be \(describe(type))", at: context.codingPath)
+            }
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                violation = ContractViolation("is not valid JSON")
+            } else {
+                violation = ContractViolation("has a value of the wrong form", at: context.codingPath)
+            }
+        @unknown default:
+            violation = ContractViolation("could not be decoded")
+        }
+        return violation.failure(root: root)
+    }
+
+    /// How a reason names the JSON type that was expected.
+    private static func describe(_ type: Any.Type) -> String {
+        if type == String.self { return "a string" }
+        if type == Bool.self { return "true or false" }
+        if type == Double.self || type == Int.self || type == Int64.self { return "a number" }
+        if type == [String: Any].self { return "an object" }
+        if type == [Any].self { return "an array" }
+        return "of another JSON type"
+    }
+}
+
+extension CodingUserInfoKey {
+    /// The schema version of the payload being decoded, an `Int`; payloads read it through `Decoder`.
+    static let contractSchemaVersion = CodingUserInfoKey(rawValue: "ProjectionContract.schemaVersion")!
+}
+
+extension Decoder {
+    /// The schema version `decode(_:from:)` chose, or nil when a payload is decoded some other way.
+    var contractSchemaVersion: Int? {
+        userInfo[.contractSchemaVersion] as? Int
+    }
+}
