@@ -127,23 +127,29 @@ public struct PostgresUUID: PostgresEncodable, PostgresDecodable, Hashable {
 /// The text form of one-dimensional arrays, both ways.
 public enum PostgresArray {
     /// `{"a","b",NULL}` with backslash escaping.
+    ///
+    /// Built on UTF-8 bytes: the batch writer sends every column of every batch through here.
     public static func literal(_ items: [String?]) -> String {
-        var out = "{"
-        out.reserveCapacity(items.count * 8 + 2)
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(items.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (index, item) in items.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
             guard let item else {
-                out += "NULL"
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            out += "\""
-            for ch in item.unicodeScalars {
-                if ch == "\"" || ch == "\\" { out += "\\" }
-                out.unicodeScalars.append(ch)
+            bytes.append(UInt8(ascii: "\""))
+            var text = item
+            text.withUTF8 { utf8 in
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                    bytes.append(byte)
+                }
             }
-            out += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The elements of a one-dimensional array's output text; NULL elements are nil.

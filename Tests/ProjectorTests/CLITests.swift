@@ -107,3 +107,36 @@ import Testing
         }
     }
 }
+
+@Suite struct GracefulStopTests {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aLiveRunnerStopsCleanlyOnSignal(signal: Int32) async throws {
+        try await TestDatabase.withConnection { conn, url in
+            #expect(try ProjectorBinary.run(["generate", "--patients", "5", "--into-log"], database: url).status == 0)
+            let process = try ProjectorBinary.start(["run"], database: url)
+            // Live once the checkpoint has reached the end of the log.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                let live = try await conn.query(
+                    """
+                    SELECT c.global_position = (SELECT max(global_position) FROM eventlog.events)
+                    FROM projector.checkpoints c WHERE c.owner IS NOT NULL
+                    """
+                ).rows.first?.decode(Bool.self, at: 0)
+                if live == true { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(process.isRunning)
+            let sent = ContinuousClock.now
+            kill(process.processIdentifier, signal)
+            while process.isRunning && ContinuousClock.now - sent < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(!process.isRunning, "still running 10 s after the signal")
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 0)
+        }
+    }
+}

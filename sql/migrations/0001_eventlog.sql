@@ -51,7 +51,12 @@ CREATE TRIGGER events_notify AFTER INSERT ON eventlog.events
 -- Returns how many events were stored.
 CREATE FUNCTION eventlog.append_many(
     p_streams text[], p_event_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
-) RETURNS integer LANGUAGE plpgsql AS $$
+) RETURNS integer LANGUAGE plpgsql
+-- A cached generic plan assumes one row per CTE and joins the batch's events to its streams by
+-- nested loops (events x streams per call: 2.8 s per 5 000-event batch); a custom plan sees the
+-- arrays' real sizes and hashes.
+SET plan_cache_mode = force_custom_plan
+AS $$
 DECLARE
     stored integer;
 BEGIN
