@@ -1,4 +1,5 @@
 import EventGenerator
+import Foundation
 import EventLog
 import Postgres
 import PostgresTestSupport
