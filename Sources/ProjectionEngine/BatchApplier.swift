@@ -3,8 +3,23 @@ import Logging
 import Postgres
 import ProjectionCore
 
-/// Applies one page of events to a projection: pure changes first, then one transaction of
-/// set-based writes, dead letters and the checkpoint (exactly-once effects).
+/// A page of events turned into what one transaction must write: coalesced row changes, dead
+/// letters and the checkpoint to move to. Pure work, done while the previous batch is written.
+struct PreparedBatch: Sendable {
+    /// Per table, the coalesced change of each row.
+    var changes: [(table: String, rows: [(key: [SQLValue], change: CoalescedChange)])]
+    /// Events the projection rejected.
+    var deadLetters: [DeadLetter]
+    /// Where the checkpoint moves when the batch commits.
+    var end: LogPosition
+    /// How many events the page held.
+    var eventCount: Int
+    /// Whether every committed event was read once this batch is written.
+    var isCaughtUp: Bool
+}
+
+/// Applies pages of events to a projection: pure changes first (`prepare`), then one transaction of
+/// set-based writes, dead letters and the checkpoint (`write`), for exactly-once effects.
 struct BatchApplier: Sendable {
     let projection: any Projection
     let layouts: [String: TableLayout]
@@ -18,7 +33,8 @@ struct BatchApplier: Sendable {
         var statements = 0
     }
 
-    func apply(_ page: LogPage, on conn: Connection, logger: Logger) async throws -> Outcome {
+    /// Runs the projection over `page` and coalesces the changes; no I/O.
+    func prepare(_ page: LogPage, logger: Logger) -> PreparedBatch {
         var coalescer = Coalescer()
         var letters: [DeadLetter] = []
         for event in page.events {
@@ -29,23 +45,32 @@ struct BatchApplier: Sendable {
                 logger.warning(
                     "event dead-lettered",
                     metadata: [
-                        LogKey.projection: "\(projection.name)", LogKey.position: "\(event.position)",
-                        LogKey.eventID: "\(event.eventID)", LogKey.eventType: "\(event.eventType)",
-                        LogKey.category: "\(error.category)", "deadletter.reason": "\(error.reason)",
+                        LogKey.position: "\(event.position)", LogKey.eventID: "\(event.eventID)",
+                        LogKey.eventType: "\(event.eventType)", LogKey.category: "\(error.category)",
+                        "deadletter.reason": "\(error.reason)",
                     ]
                 )
             }
         }
-        let changes = coalescer.changesByTable()
+        return PreparedBatch(
+            changes: coalescer.changesByTable(),
+            deadLetters: letters,
+            end: page.end,
+            eventCount: page.events.count,
+            isCaughtUp: page.isCaughtUp
+        )
+    }
+
+    /// Writes `batch` and moves the checkpoint, in one transaction on `conn`.
+    ///
+    /// - Throws: `LostOwnership` (inside a `TransactionError`) when another instance owns the projection now.
+    func write(_ batch: PreparedBatch, on conn: Connection) async throws -> Outcome {
         let layouts = self.layouts
         let name = projection.name
         let owner = self.owner
-        let end = page.end
-        let eventCount = page.events.count
-        let parked = letters
         return try await conn.withTransaction { conn in
-            var outcome = Outcome(events: eventCount, deadLetters: parked.count)
-            for (table, rows) in changes {
+            var outcome = Outcome(events: batch.eventCount, deadLetters: batch.deadLetters.count)
+            for (table, rows) in batch.changes {
                 guard let layout = layouts[table] else {
                     throw EngineError("projection \(name) wrote to table \(table), which it does not declare")
                 }
@@ -53,8 +78,8 @@ struct BatchApplier: Sendable {
                 outcome.statements += counts.statements
                 outcome.rowsWritten += counts.rows
             }
-            try DeadLetters.park(parked, projection: name, on: conn)
-            try Checkpoints.advance(name, owner: owner, to: end, eventsSeen: eventCount, on: conn)
+            try DeadLetters.park(batch.deadLetters, projection: name, on: conn)
+            try Checkpoints.advance(name, owner: owner, to: batch.end, eventsSeen: batch.eventCount, on: conn)
             return outcome
         }
     }

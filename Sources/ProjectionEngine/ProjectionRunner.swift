@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import EventLog
 import Foundation
 import Logging
@@ -34,57 +35,88 @@ public struct ProjectionRunner: Service {
     }
 
     public func run() async throws {
-        let conn = try await Connection.connect(to: databaseURL, applicationName: "projector:\(projection.name)")
-        defer { Task { await conn.close() } }
-        try await conn.withTransaction { conn in try ClusterCheck.verify(on: conn) }
-        let outcome = try await ProjectionCatalog.install(projection, on: conn)
+        // Two sessions: the writer holds the lock and commits batches; the reader listens, reads
+        // and prepares the next page meanwhile, so client and server work overlap on two cores.
+        let writer = try await Connection.connect(to: databaseURL, applicationName: "projector:\(projection.name)")
+        defer { Task { await writer.close() } }
+        try await writer.withTransaction { conn in try ClusterCheck.verify(on: conn) }
+        let outcome = try await ProjectionCatalog.install(projection, on: writer)
         if outcome == .created {
             logger.info("installed projection tables", metadata: [LogKey.version: "\(projection.version)"])
         }
-        guard try await becomeWriter(on: conn) else { return }
+        guard try await becomeWriter(on: writer) else { return }
 
         let owner = UUID().uuidString.lowercased()
         let name = projection.name
-        var position = try await conn.withTransaction { conn in try Checkpoints.claim(name, owner: owner, on: conn) }
-        let layouts = try await loadLayouts(on: conn)
-        let applier = BatchApplier(projection: projection, layouts: layouts, owner: owner)
-        let reader = LogReader(connection: conn)
-        try await conn.listen("eventlog_appended")
-        logger.info("projection started", metadata: [LogKey.checkpoint: "\(position)"])
+        let start = try await writer.withTransaction { conn in try Checkpoints.claim(name, owner: owner, on: conn) }
+        let applier = BatchApplier(projection: projection, layouts: try await loadLayouts(on: writer), owner: owner)
+        let reader = try await Connection.connect(to: databaseURL, applicationName: "projector:\(name):reader")
+        defer { Task { await reader.close() } }
+        try await reader.listen("eventlog_appended")
+        logger.info("projection started", metadata: [LogKey.checkpoint: "\(start)"])
 
-        var wasCaughtUp = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let page = try await reader.read(
-                after: position,
-                types: projection.eventTypes,
-                limit: configuration.batchSize
-            )
-            if !page.events.isEmpty || page.end != position {
-                let batch = try await applier.apply(page, on: conn, logger: logger)
+        // Capacity one: the reader waits while a prepared batch is still queued behind the one being written.
+        let batches = AsyncThrowingChannel<PreparedBatch, any Error>()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await readAndPrepare(from: start, on: reader, applier: applier, into: batches)
+                    batches.finish()
+                } catch {
+                    batches.fail(error)
+                }
+            }
+            var wasCaughtUp = false
+            var position = start
+            for try await batch in batches {
+                let written = try await applier.write(batch, on: writer)
+                position = batch.end
                 logger.debug(
                     "batch applied",
                     metadata: [
-                        LogKey.batchEvents: "\(batch.events)", LogKey.checkpoint: "\(page.end)",
-                        "batch.rows": "\(batch.rowsWritten)", "batch.statements": "\(batch.statements)",
+                        LogKey.batchEvents: "\(written.events)", LogKey.checkpoint: "\(position)",
+                        "batch.rows": "\(written.rowsWritten)", "batch.statements": "\(written.statements)",
                     ]
                 )
+                if batch.isCaughtUp && !wasCaughtUp {
+                    logger.info("caught up", metadata: [LogKey.checkpoint: "\(position)"])
+                }
+                wasCaughtUp = batch.isCaughtUp
+            }
+            try await group.waitForAll()
+            logger.info("projection stopped", metadata: [LogKey.checkpoint: "\(position)"])
+        }
+    }
+
+    /// Reads pages after `start`, prepares them and hands them to the writer, until shut down (or,
+    /// with `exitWhenCaughtUp`, until every committed event has been handed over).
+    private func readAndPrepare(
+        from start: LogPosition,
+        on conn: Connection,
+        applier: BatchApplier,
+        into batches: AsyncThrowingChannel<PreparedBatch, any Error>
+    ) async throws {
+        let reader = LogReader(connection: conn)
+        var position = start
+        var sentCaughtUp = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let page = try await reader.read(after: position, types: projection.eventTypes, limit: configuration.batchSize)
+            // A caught-up batch is sent even when empty, once, so the writer can say so.
+            if !page.events.isEmpty || page.end != position || (page.isCaughtUp && !sentCaughtUp) {
+                await batches.send(applier.prepare(page, logger: logger))
                 position = page.end
+                sentCaughtUp = page.isCaughtUp
             }
             if page.isFull { continue }
             if page.isCaughtUp {
-                if !wasCaughtUp {
-                    logger.info("caught up", metadata: [LogKey.checkpoint: "\(position)"])
-                    wasCaughtUp = true
-                }
                 if configuration.exitWhenCaughtUp { return }
                 try await waitForAppend(on: conn)
             } else {
                 // Committed events wait behind an open transaction: look again soon (lag, never loss).
-                wasCaughtUp = false
+                sentCaughtUp = false
                 try await Task.sleep(for: configuration.heldBackRetryInterval)
             }
         }
-        logger.info("projection stopped", metadata: [LogKey.checkpoint: "\(position)"])
     }
 
     /// Takes the projection's advisory lock, standing by until it can; false when shut down first.
