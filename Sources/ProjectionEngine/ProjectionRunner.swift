@@ -52,6 +52,10 @@ public struct ProjectionRunner: Service {
         let applier = BatchApplier(projection: projection, layouts: try await loadLayouts(on: writer), owner: owner)
         let reader = try await Connection.connect(to: databaseURL, applicationName: "projector:\(name):reader")
         defer { Task { await reader.close() } }
+        // This session only runs the page read, whose right plan is always the ordered range scan of
+        // events_read_order that stops at the page size. Without statistics (a log loaded moments ago)
+        // the planner picked a bitmap scan and a sort of every remaining event, for every page.
+        try await reader.executeScript("SET enable_seqscan = off; SET enable_bitmapscan = off")
         try await reader.listen("eventlog_appended")
         logger.info("projection started", metadata: [LogKey.checkpoint: "\(start)"])
 
