@@ -25,4 +25,9 @@ public enum AdvisoryLock {
         try conn.query("SELECT pg_try_advisory_lock(\(namespace), \(key(for: projection)))").rows[0]
             .decode(Bool.self, at: 0)
     }
+
+    /// Gives up being `projector`'s writer on `conn`'s session.
+    static func release(_ projection: String, on conn: isolated Connection) throws {
+        try conn.execute("SELECT pg_advisory_unlock(\(namespace), \(key(for: projection)))")
+    }
 }

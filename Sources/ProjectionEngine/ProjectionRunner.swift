@@ -38,7 +38,16 @@ public struct ProjectionRunner: Service {
         // Two sessions: the writer holds the lock and commits batches; the reader listens, reads
         // and prepares the next page meanwhile, so client and server work overlap on two cores.
         let writer = try await Connection.connect(to: databaseURL, applicationName: "projector:\(projection.name)")
-        defer { Task { await writer.close() } }
+        do {
+            try await run(writer: writer)
+        } catch {
+            await writer.close()
+            throw error
+        }
+        await writer.close()
+    }
+
+    private func run(writer: Connection) async throws {
         try await writer.withTransaction { conn in try ClusterCheck.verify(on: conn) }
         let outcome = try await ProjectionCatalog.install(projection, on: writer)
         if outcome == .created {
@@ -51,7 +60,21 @@ public struct ProjectionRunner: Service {
         let start = try await writer.withTransaction { conn in try Checkpoints.claim(name, owner: owner, on: conn) }
         let applier = BatchApplier(projection: projection, layouts: try await loadLayouts(on: writer), owner: owner)
         let reader = try await Connection.connect(to: databaseURL, applicationName: "projector:\(name):reader")
-        defer { Task { await reader.close() } }
+        do {
+            try await follow(from: start, reader: reader, writer: writer, applier: applier)
+        } catch {
+            await reader.close()
+            throw error
+        }
+        await reader.close()
+        // Released now, not when the server notices the session has gone, so status is right at once.
+        try await writer.withTransaction { conn in try AdvisoryLock.release(name, on: conn) }
+    }
+
+    /// Reads, prepares and writes batches from `start` until shut down or, when asked, caught up.
+    private func follow(from start: LogPosition, reader: Connection, writer: Connection, applier: BatchApplier)
+        async throws
+    {
         // This session only runs the page read, whose right plan is always the ordered range scan of
         // events_read_order that stops at the page size. Without statistics (a log loaded moments ago)
         // the planner picked a bitmap scan and a sort of every remaining event, for every page.

@@ -73,8 +73,14 @@ public enum TestDatabase {
     ) async throws -> T {
         try await withFreshDatabase { url in
             let connection = try await Connection.connect(to: url, applicationName: "projector-tests")
-            defer { Task { await connection.close() } }
-            return try await body(connection, url)
+            do {
+                let result = try await body(connection, url)
+                await connection.close()
+                return result
+            } catch {
+                await connection.close()
+                throw error
+            }
         }
     }
 }

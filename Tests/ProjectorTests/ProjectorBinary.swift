@@ -2,7 +2,8 @@ import Foundation
 
 /// Runs the built `projector` executable, as a user would.
 struct ProjectorBinary {
-    /// `.build/debug/projector` of this checkout (scripts/test builds it before the tests run).
+    /// `.build/debug/projector` of this checkout (scripts/test builds it before the tests run), or
+    /// `PROJECTOR_BINARY` when set (to test another build).
     static var path: String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -15,27 +16,8 @@ struct ProjectorBinary {
         var stderr: String
     }
 
-    /// Starts `projector arguments…` with `DATABASE_URL` set to `database`.
-    static func start(_ arguments: [String], database: String?, stdout: FileHandle? = nil) throws -> Process {
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw BinaryMissing(path: path)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = database
-        environment["LOG_LEVEL"] = "warning"
-        process.environment = environment
-        if let stdout { process.standardOutput = stdout }
-        try process.run()
-        return process
-    }
-
-    /// Runs `projector arguments…` to completion and captures its output.
-    static func run(_ arguments: [String], database: String? = nil) throws -> Output {
-        let out = Pipe()
-        let err = Pipe()
+    /// A process for `projector arguments…` with `DATABASE_URL` set to `database`, not yet started.
+    private static func process(_ arguments: [String], database: String?) throws -> Process {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw BinaryMissing(path: path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -44,6 +26,21 @@ struct ProjectorBinary {
         environment["DATABASE_URL"] = database
         environment["LOG_LEVEL"] = "warning"
         process.environment = environment
+        return process
+    }
+
+    /// Starts `projector arguments…` and returns at once.
+    static func start(_ arguments: [String], database: String?) throws -> Process {
+        let process = try process(arguments, database: database)
+        try process.run()
+        return process
+    }
+
+    /// Runs `projector arguments…` to completion and captures its output.
+    static func run(_ arguments: [String], database: String? = nil) throws -> Output {
+        let out = Pipe()
+        let err = Pipe()
+        let process = try process(arguments, database: database)
         process.standardOutput = out
         process.standardError = err
         try process.run()
