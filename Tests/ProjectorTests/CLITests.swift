@@ -4,36 +4,36 @@ import PostgresTestSupport
 import Testing
 
 @Suite struct CLITests {
-    @Test func helpListsEverySubcommandAndTheDatabaseSettings() throws {
-        let help = try ProjectorBinary.run(["--help"])
+    @Test func helpListsEverySubcommandAndTheDatabaseSettings() async throws {
+        let help = try await ProjectorBinary.run(["--help"])
         #expect(help.status == 0)
         for word in ["migrate", "run", "status", "append", "import", "generate", "log", "DATABASE_URL", "PGHOST"] {
             #expect(help.stdout.contains(word), "--help lacks \(word)")
         }
-        let runHelp = try ProjectorBinary.run(["run", "--help"])
+        let runHelp = try await ProjectorBinary.run(["run", "--help"])
         #expect(runHelp.stdout.contains("--exit-when-caught-up"))
         #expect(runHelp.stdout.contains("--database"))
     }
 
-    @Test func badInputIsAUsageErrorWithAClearMessage() throws {
-        let result = try ProjectorBinary.run(["generate", "--patients=-3"])
+    @Test func badInputIsAUsageErrorWithAClearMessage() async throws {
+        let result = try await ProjectorBinary.run(["generate", "--patients=-3"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--patients must not be negative"))
-        let unknown = try ProjectorBinary.run(["frobnicate"])
+        let unknown = try await ProjectorBinary.run(["frobnicate"])
         #expect(unknown.status == 64)
     }
 
-    @Test func anUnreachableDatabaseIsOneClearLineWithoutThePassword() throws {
-        let result = try ProjectorBinary.run(["migrate"], database: "postgres://u:hunter2-secret@127.0.0.1:1/x?connect_timeout=2")
+    @Test func anUnreachableDatabaseIsOneClearLineWithoutThePassword() async throws {
+        let result = try await ProjectorBinary.run(["migrate"], database: "postgres://u:hunter2-secret@127.0.0.1:1/x?connect_timeout=2")
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot connect to PostgreSQL"))
         #expect(!result.stderr.contains("hunter2-secret"))
     }
 
-    @Test func generateIsByteIdenticalForTheSameSeed() throws {
-        let a = try ProjectorBinary.run(["generate", "--patients", "25", "--seed", "42"])
-        let b = try ProjectorBinary.run(["generate", "--patients", "25", "--seed", "42"])
-        let c = try ProjectorBinary.run(["generate", "--patients", "25", "--seed", "43"])
+    @Test func generateIsByteIdenticalForTheSameSeed() async throws {
+        let a = try await ProjectorBinary.run(["generate", "--patients", "25", "--seed", "42"])
+        let b = try await ProjectorBinary.run(["generate", "--patients", "25", "--seed", "42"])
+        let c = try await ProjectorBinary.run(["generate", "--patients", "25", "--seed", "43"])
         #expect(a.status == 0)
         #expect(!a.stdout.isEmpty)
         #expect(a.stdout == b.stdout)
@@ -53,7 +53,7 @@ import Testing
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID()).ndjson")
             try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try ProjectorBinary.run(["import", file.path], database: url)
+            let result = try await ProjectorBinary.run(["import", file.path], database: url)
             #expect(result.status == 1)
             #expect(result.stderr.contains(":2: not valid JSON"))
             #expect(result.stderr.contains(":3: \"stream\" is missing"))
@@ -68,12 +68,12 @@ import Testing
         try await TestDatabase.withConnection { conn, url in
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).ndjson")
             defer { try? FileManager.default.removeItem(at: file) }
-            #expect(try ProjectorBinary.run(["generate", "--patients", "10", "--output", file.path]).status == 0)
-            let first = try ProjectorBinary.run(["import", file.path], database: url)
+            #expect(try await ProjectorBinary.run(["generate", "--patients", "10", "--output", file.path]).status == 0)
+            let first = try await ProjectorBinary.run(["import", file.path], database: url)
             #expect(first.status == 0, "\(first.stderr)")
             let count = try await conn.query("SELECT count(*) FROM eventlog.events").rows[0].decode(Int.self, at: 0)
             #expect(count > 100)
-            let second = try ProjectorBinary.run(["import", file.path], database: url)
+            let second = try await ProjectorBinary.run(["import", file.path], database: url)
             #expect(second.stdout.contains("imported 0 events"))
             #expect(try await conn.query("SELECT count(*) FROM eventlog.events").rows[0].decode(Int.self, at: 0) == count)
         }
@@ -83,8 +83,8 @@ import Testing
         try await TestDatabase.withFreshDatabase { url in
             let args = ["append", "--stream", "consent-9434765919", "--type", "ConsentGranted", "--data", "{}",
                         "--expected-version", "no-stream"]
-            #expect(try ProjectorBinary.run(args, database: url).status == 0)
-            let conflict = try ProjectorBinary.run(args, database: url)
+            #expect(try await ProjectorBinary.run(args, database: url).status == 0)
+            let conflict = try await ProjectorBinary.run(args, database: url)
             #expect(conflict.status == 3)
             #expect(conflict.stderr.contains("wrong expected version for a consent stream: expected no stream, actual 0"))
             #expect(!conflict.stderr.contains("9434765919"))
@@ -93,10 +93,10 @@ import Testing
 
     @Test func statusJSONReportsTheCaughtUpTimeline() async throws {
         try await TestDatabase.withFreshDatabase { url in
-            #expect(try ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0)
-            let run = try ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
+            #expect(try await ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0)
+            let run = try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
             #expect(run.status == 0, "\(run.stderr)")
-            let status = try ProjectorBinary.run(["status", "--json"], database: url)
+            let status = try await ProjectorBinary.run(["status", "--json"], database: url)
             #expect(status.status == 0)
             let report = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
             let timeline = (report?["projections"] as? [[String: Any]])?.first { $0["name"] as? String == "timeline" }
@@ -112,7 +112,7 @@ import Testing
     @Test(arguments: [SIGTERM, SIGINT])
     func aLiveRunnerStopsCleanlyOnSignal(signal: Int32) async throws {
         try await TestDatabase.withConnection { conn, url in
-            #expect(try ProjectorBinary.run(["generate", "--patients", "5", "--into-log"], database: url).status == 0)
+            #expect(try await ProjectorBinary.run(["generate", "--patients", "5", "--into-log"], database: url).status == 0)
             let process = try ProjectorBinary.start(["run"], database: url)
             // Live once the checkpoint has reached the end of the log.
             let deadline = ContinuousClock.now + .seconds(60)
@@ -134,7 +134,7 @@ import Testing
             }
             #expect(!process.isRunning, "still running 10 s after the signal")
             if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            await ProjectorBinary.waitForExit(process)
             #expect(process.terminationReason == .exit)
             #expect(process.terminationStatus == 0)
         }

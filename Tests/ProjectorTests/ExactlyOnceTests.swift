@@ -21,9 +21,9 @@ import Testing
 
     @Test func killingTheRunnerAtRandomMomentsLeavesTheSameRowsAsOneRun() async throws {
         let reference = try await TestDatabase.withConnection { conn, url in
-            let generate = try ProjectorBinary.run(["generate", "--patients", Self.patients, "--into-log"], database: url)
+            let generate = try await ProjectorBinary.run(["generate", "--patients", Self.patients, "--into-log"], database: url)
             #expect(generate.status == 0, "\(generate.stderr)")
-            let run = try ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
+            let run = try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
             #expect(run.status == 0, "\(run.stderr)")
             let letters = try await conn.query("SELECT count(*) FROM projector.dead_letters").rows[0].decode(Int.self, at: 0)
             return (try await tableDump(conn), letters, try await checkpoint(conn))
@@ -31,21 +31,21 @@ import Testing
         #expect(reference.0.count > 10_000)
 
         try await TestDatabase.withConnection { conn, url in
-            #expect(try ProjectorBinary.run(["generate", "--patients", Self.patients, "--into-log"], database: url).status == 0)
+            #expect(try await ProjectorBinary.run(["generate", "--patients", Self.patients, "--into-log"], database: url).status == 0)
             var interruptedMidway = 0
             for round in 0..<6 {
                 let process = try ProjectorBinary.start(["run", "--exit-when-caught-up", "--batch-size", "500"], database: url)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_500)))
                 guard process.isRunning else { break }
                 kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                await ProjectorBinary.waitForExit(process)
                 #expect(process.terminationReason == .uncaughtSignal, "round \(round)")
                 let position = try await checkpoint(conn)
                 if position > 0 && position < reference.2 { interruptedMidway += 1 }
             }
             // At least one kill must have landed in the middle of the catch-up, or this proved nothing.
             #expect(interruptedMidway > 0)
-            let finish = try ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
+            let finish = try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
             #expect(finish.status == 0, "\(finish.stderr)")
             let letters = try await conn.query("SELECT count(*) FROM projector.dead_letters").rows[0].decode(Int.self, at: 0)
             let rows = try await tableDump(conn)

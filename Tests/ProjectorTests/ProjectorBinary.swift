@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Runs the built `projector` executable, as a user would.
@@ -37,7 +38,19 @@ struct ProjectorBinary {
     }
 
     /// Runs `projector arguments…` to completion and captures its output.
-    static func run(_ arguments: [String], database: String? = nil) throws -> Output {
+    ///
+    /// The wait blocks a thread, so it runs on a dispatch thread: blocking the cooperative pool
+    /// (two threads here) starved other tests' tasks, among them a transaction another child
+    /// was waiting behind, and the suite deadlocked.
+    static func run(_ arguments: [String], database: String? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, database: database) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], database: String?) throws -> Output {
         let out = Pipe()
         let err = Pipe()
         let process = try process(arguments, database: database)
@@ -53,6 +66,11 @@ struct ProjectorBinary {
             stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self)
         )
+    }
+
+    /// Waits for `process` to exit without blocking the cooperative pool.
+    static func waitForExit(_ process: Process) async {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
     }
 }
 
