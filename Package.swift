@@ -41,6 +41,11 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // `projector bench`: rebuild rate beside COPY, live lag, peak memory.
+        .target(
+            name: "ProjectorBench",
+            dependencies: ["Postgres", "EventLog", "EventGenerator", "Migrations", "ProjectionCore"]
+        ),
         // Deterministic synthetic events per events.md, for demos, tests and benchmarks.
         .target(name: "EventGenerator"),
         // The service's own schemas (event log, checkpoints, dead letters) as numbered SQL files.
@@ -73,6 +78,7 @@ let package = Package(
                 "ProjectionEngine",
                 "EventGenerator",
                 "Migrations",
+                "ProjectorBench",
                 "TimelineProjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -36,6 +36,12 @@ public struct CopyWriter: ~Copyable {
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
+    /// Appends bytes already in COPY text format (whole rows, as `COPY … TO STDOUT` produced them).
+    public mutating func writeRaw(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
     mutating func flush() throws(PostgresError) {
         guard !buffer.isEmpty else { return }
         let sent = buffer.withUnsafeBufferPointer { bytes in

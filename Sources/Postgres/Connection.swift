@@ -51,8 +51,9 @@ public actor Connection {
             throw error
         }
         handle = conn
-        // Timestamps come back in one parseable form whatever the server's settings.
-        try executeScript("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'")
+        // Timestamps come back in one parseable form whatever the server's settings; NOTICEs
+        // ("schema … does not exist, skipping") would go to stderr through libpq: warnings and up only.
+        try executeScript("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET client_min_messages = 'warning'")
     }
 
     /// Closes the connection; later calls fail with a connection error.

@@ -56,6 +56,7 @@ public enum StatusReader {
             SELECT c.transaction_id::text, c.global_position, c.events_seen, c.updated_at::text,
                    EXISTS (SELECT 1 FROM pg_locks l
                            WHERE l.locktype = 'advisory' AND l.granted
+                             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                              AND l.classid = \(Int64(AdvisoryLock.namespace))::oid
                              AND l.objid = \(Int64(AdvisoryLock.key(for: name)))::oid),
                    (SELECT count(*) FROM eventlog.events e

@@ -25,13 +25,9 @@ public enum TestDatabase {
         return url
     }
 
-    /// `url` with its database name replaced by `database`.
-    public static func url(_ url: String, database: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url + " dbname=\(database)" }
-        let rest = url[schemeEnd.upperBound...]
-        let pathStart = rest.firstIndex(of: "/") ?? rest.firstIndex(of: "?") ?? rest.endIndex
-        let query = rest[pathStart...].firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
-        return String(url[..<schemeEnd.upperBound]) + rest[..<pathStart] + "/" + database + query
+    /// `url` pointed at `database`.
+    public static func url(_ url: String, database: String) throws -> String {
+        try Conninfo.withDatabase(database, in: url)
     }
 
     private static let templateName = "projector_test_template"
@@ -42,7 +38,7 @@ public enum TestDatabase {
         // A template left by an older build may lack newer migrations: start from scratch each run.
         try await admin.execute("DROP DATABASE IF EXISTS \(identifier: templateName) WITH (FORCE)")
         try await admin.execute("CREATE DATABASE \(identifier: templateName)")
-        let conn = try await Connection.connect(to: url(try serverURL(), database: templateName))
+        let conn = try await Connection.connect(to: try url(try serverURL(), database: templateName))
         try await Migrations.apply(on: conn)
         await conn.close()
         await admin.close()
@@ -58,7 +54,7 @@ public enum TestDatabase {
         try await admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: templateName)")
         let result: Result<T, any Error>
         do {
-            result = .success(try await body(url(try serverURL(), database: name)))
+            result = .success(try await body(try url(try serverURL(), database: name)))
         } catch {
             result = .failure(error)
         }

@@ -1,4 +1,5 @@
 import Postgres
+import Synchronization
 import PostgresTestSupport
 import Testing
 
@@ -50,6 +51,34 @@ import Testing
             #expect(received?.payload == "42")
             #expect(received?.senderPID == (await sender.backendPID))
             await sender.close()
+        }
+    }
+}
+
+@Suite struct CopyOutTests {
+    @Test func copyOutThenInReproducesTheRows() async throws {
+        try await TestDatabase.withConnection { conn, _ in
+            try await conn.executeScript(
+                """
+                CREATE TABLE source (id bigint PRIMARY KEY, label text, tags text[]);
+                INSERT INTO source SELECT g, 'row ' || g || E'\\twith\\ttabs', ARRAY['a', NULL] FROM generate_series(1, 20000) g;
+                CREATE TABLE target (LIKE source INCLUDING ALL);
+                """
+            )
+            let bytes = Mutex<[UInt8]>([])
+            let sent = try await conn.copyTo("COPY source TO STDOUT") { chunk in
+                bytes.withLock { $0.append(contentsOf: chunk) }
+            }
+            #expect(sent == 20_000)
+            let data = bytes.withLock { $0 }
+            let stored = try await conn.copyFrom("COPY target FROM STDIN") { writer in
+                try data.withUnsafeBytes { try writer.writeRaw($0) }
+            }
+            #expect(stored == 20_000)
+            let differing = try await conn.query(
+                "SELECT count(*) FROM (SELECT * FROM source EXCEPT SELECT * FROM target) d"
+            ).rows[0].decode(Int.self, at: 0)
+            #expect(differing == 0)
         }
     }
 }

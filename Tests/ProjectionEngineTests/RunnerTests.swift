@@ -90,7 +90,9 @@ import Testing
             let key = AdvisoryLock.key(for: "notes")
             try await holder.execute("SELECT pg_advisory_lock(\(Int32(0x7072_6F6A)), \(key))")
             await #expect(throws: EngineError.self) { try await runUntilCaughtUp(NotesProjection(), url: url) }
+            #expect(try await StatusReader.status(of: [NotesProjection()], on: conn)[0].state == "running")
             try await holder.execute("SELECT pg_advisory_unlock_all()")
+            #expect(try await StatusReader.status(of: [NotesProjection()], on: conn)[0].state == "stopped")
             try await runUntilCaughtUp(NotesProjection(), url: url)
             #expect(try await dump("notes.notes", on: conn).count == 1)
         }

@@ -140,3 +140,25 @@ import Testing
         }
     }
 }
+
+@Suite struct BenchCommandTests {
+    /// Figures are not asserted (speed lives in the benchmark, not in tests): only that it measures and reports.
+    @Test func benchPrintsATableAndOneJSONLine() async throws {
+        let result = try await ProjectorBinary.run(
+            ["bench", "--events", "1500", "--duration", "2", "--rate", "200"],
+            database: try TestDatabase.serverURL()
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("machine: ") })
+        let json = try #require(lines.last)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let rebuild = try #require((report["rebuilds"] as? [[String: Any]])?.first)
+        #expect(rebuild["events"] as? Int == 1500)
+        #expect((rebuild["rows"] as? Int ?? 0) > 0)
+        #expect((rebuild["peakRSSBytes"] as? Int ?? 0) > 0)
+        let live = try #require(report["live"] as? [String: Any])
+        #expect((live["appends"] as? Int ?? 0) > 0)
+        #expect(!result.stderr.contains("NOTICE"))
+    }
+}

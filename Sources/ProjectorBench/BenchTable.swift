@@ -1,0 +1,43 @@
+import Foundation
+
+/// The human-readable form of a `BenchReport`.
+public enum BenchTable {
+    /// Several lines: the machine, one row per log size, the live lag.
+    public static func render(_ report: BenchReport) -> String {
+        let m = report.machine
+        var lines = [
+            "machine: \(m.cores) cores, \(m.memoryBytes / (1 << 30)) GiB; \(m.postgres)",
+            "settings: " + m.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
+            "",
+            row(["events", "append s", "rebuild s", "events/s", "rows", "COPY s", "COPY rows/s", "ours/COPY", "peak RSS MB"]),
+        ]
+        for r in report.rebuilds {
+            lines.append(
+                row([
+                    "\(r.events)", fixed(r.appendSeconds, 1), fixed(r.rebuildSeconds, 1), fixed(r.rebuildEventsPerSecond, 0),
+                    "\(r.rows)", fixed(r.copySeconds, 2), fixed(Double(r.rows) / r.copySeconds, 0), fixed(r.ratioToCopy, 2),
+                    fixed(Double(r.peakRSSBytes) / 1_048_576, 1),
+                ])
+            )
+            for (name, seconds) in r.rebuildSecondsAlone.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(name) alone: \(fixed(seconds, 1)) s")
+            }
+        }
+        let l = report.live
+        lines.append("")
+        lines.append(
+            "live: \(l.rate) events/s for \(fixed(l.seconds, 0)) s (\(l.appends) appends, \(l.events) events): "
+                + "lag p50 \(fixed(l.p50Milliseconds, 1)) ms, p99 \(fixed(l.p99Milliseconds, 1)) ms, "
+                + "max \(fixed(l.maxMilliseconds, 1)) ms; peak RSS \(fixed(Double(l.peakRSSBytes) / 1_048_576, 1)) MB"
+        )
+        return lines.joined(separator: "\n")
+    }
+
+    private static func row(_ cells: [String]) -> String {
+        cells.map { $0.padding(toLength: max(12, $0.count), withPad: " ", startingAt: 0) }.joined(separator: " ")
+    }
+
+    private static func fixed(_ value: Double, _ digits: Int) -> String {
+        String(format: "%.\(digits)f", value)
+    }
+}

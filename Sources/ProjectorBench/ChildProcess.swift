@@ -1,0 +1,67 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process started with posix_spawn and reaped with wait4, so its own peak RSS is known.
+///
+/// Foundation's `Process` reaps children itself and drops their resource usage; the benchmark needs
+/// the runner's peak memory, measured in its own process as an operator would see it.
+struct ChildProcess: Sendable {
+    /// The child's process id.
+    let pid: pid_t
+
+    /// How a child ended.
+    struct Exit: Sendable {
+        /// The exit code, or 128 + signal when a signal ended it.
+        var status: Int32
+        /// Peak resident set size, in bytes (`ru_maxrss`).
+        var peakRSSBytes: Int
+    }
+
+    /// Starts `path arguments…` with `environment` added to this process's environment.
+    static func spawn(_ path: String, _ arguments: [String], environment: [String: String]) throws -> ChildProcess {
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, nil, nil, argv, envp)
+        guard result == 0 else { throw BenchError("cannot start \(path): \(String(cString: strerror(result)))") }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Sends `signal` to the child.
+    func signal(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Waits for the child to end, on a dispatch thread (wait4 blocks; the cooperative pool must not).
+    func wait() async -> Exit {
+        let pid = self.pid
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var status: Int32 = 0
+                var usage = rusage()
+                while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+                let signalled = status & 0x7F
+                let code = signalled == 0 ? (status >> 8) & 0xFF : 128 + signalled
+                continuation.resume(returning: Exit(status: code, peakRSSBytes: Int(usage.ru_maxrss) * 1024))
+            }
+        }
+    }
+}
+
+/// The benchmark could not run.
+public struct BenchError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public var description: String
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}

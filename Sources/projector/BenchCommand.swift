@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import ProjectionCore
+import ProjectorBench
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measures rebuild speed beside PostgreSQL's COPY, live lag and memory; prints a table and a JSON line.",
+        discussion: """
+            For each --events size, in a fresh database (projector_bench_<N>, dropped afterwards unless --keep): \
+            appends N generated events, rebuilds every read model from position zero with a child `projector run \
+            --exit-when-caught-up` (timed, and its peak RSS), then loads the same final rows with COPY into empty \
+            copies of the tables with the same indexes. On the first size it then runs `projector run` live while \
+            appending --rate events/s for --duration seconds, and reports the lag from each append's commit to \
+            its rows being visible (every checkpoint past it). The database user must be allowed to CREATE DATABASE.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Log sizes, comma-separated (e.g. 100000,1000000,10000000).")
+    var events = "1000000"
+
+    @Option(help: "Events appended per second during the live measurement.")
+    var rate = 1_000
+
+    @Option(help: "Seconds of appending during the live measurement.")
+    var duration = 30
+
+    @Flag(help: "Keep the benchmark databases.")
+    var keep = false
+
+    func counts() throws -> [Int] {
+        let counts = events.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--events takes positive whole numbers separated by commas")
+        }
+        return counts.compactMap { $0 }
+    }
+
+    func validate() throws {
+        _ = try counts()
+        guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        guard duration > 0 else { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() async throws {
+        var configuration = BenchConfiguration(
+            projectorPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+            adminConninfo: global.databaseURL
+        )
+        configuration.eventCounts = try counts()
+        configuration.rate = rate
+        configuration.duration = .seconds(duration)
+        configuration.keepDatabases = keep
+        let projections = AllProjections.all.map { BenchProjection(name: $0.name, tables: $0.tables.map(\.name)) }
+        let report = try await Benchmark(configuration: configuration, projections: projections) { line in
+            printError("bench: \(line)")
+        }.run()
+        print(BenchTable.render(report))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+}
