@@ -90,7 +90,10 @@ let package = Package(
         // A fresh database per test, cloned from a migrated template.
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["Postgres", "Migrations", "EventLog"],
+            dependencies: [
+                "Postgres", "Migrations", "EventLog", "ProjectionCore", "ProjectionEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/PostgresTestSupport"
         ),
         .testTarget(name: "ProjectionCoreTests", dependencies: ["ProjectionCore"]),

@@ -35,14 +35,12 @@ struct AppendCommand: AsyncParsableCommand {
             guard let stream, let type, let data else {
                 throw ValidationError("--stream, --type and --data are required (or give --json)")
             }
-            let line = try JSONSerialization.data(withJSONObject: ["stream": stream, "type": type])
-            _ = line
             for (name, text) in [("--data", data), ("--metadata", metadata)] {
                 let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
                 guard parsed is [String: Any] else { throw ValidationError("\(name) must be a JSON object") }
             }
             guard stream.contains("-") else { throw ValidationError("--stream must look like <category>-<id>") }
-            _ = type
+            guard !type.isEmpty else { throw ValidationError("--type must not be empty") }
             if let eventId, UUID(uuidString: eventId) == nil { throw ValidationError("--event-id must be a UUID") }
         }
     }

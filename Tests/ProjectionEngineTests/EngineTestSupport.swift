@@ -14,19 +14,6 @@ func eventID(_ n: Int) -> String {
     return "00000000-0000-4000-8000-" + String(repeating: "0", count: 12 - hex.count) + hex
 }
 
-func quietLogger() -> Logger {
-    var logger = Logger(label: "test")
-    logger.logLevel = .critical
-    return logger
-}
-
-func runUntilCaughtUp(_ projection: any Projection, url: String, batchSize: Int = 2_000) async throws {
-    var configuration = RunnerConfiguration()
-    configuration.exitWhenCaughtUp = true
-    configuration.batchSize = batchSize
-    try await ProjectionRunner(projection: projection, databaseURL: url, configuration: configuration, logger: quietLogger()).run()
-}
-
 /// The rows of a table as text, in key order, for comparisons.
 func dump(_ table: String, on conn: Connection) async throws -> [String] {
     try await conn.query(Query(unsafeSQL: "SELECT t::text FROM \(table) t ORDER BY 1")).rows.map { $0[0] ?? "NULL" }

@@ -6,20 +6,6 @@ import Postgres
 import ProjectionCore
 import ProjectionEngine
 
-func quietLogger() -> Logger {
-    var logger = Logger(label: "test")
-    logger.logLevel = .critical
-    return logger
-}
-
-func runUntilCaughtUp(_ projection: any Projection, url: String, batchSize: Int = 2_000) async throws {
-    var configuration = RunnerConfiguration()
-    configuration.exitWhenCaughtUp = true
-    configuration.batchSize = batchSize
-    try await ProjectionRunner(projection: projection, databaseURL: url, configuration: configuration,
-                               logger: quietLogger()).run()
-}
-
 /// Appends generated events in batches.
 func appendGenerated(_ options: GeneratorOptions, on conn: Connection) async throws -> Int {
     let writer = LogWriter(connection: conn)

@@ -1,0 +1,19 @@
+import Logging
+import ProjectionCore
+import ProjectionEngine
+
+/// A logger that stays silent, for tests that run the engine.
+public func quietLogger() -> Logger {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return logger
+}
+
+/// Runs `projection` in this process until every committed event of the database at `url` is applied.
+public func runUntilCaughtUp(_ projection: any Projection, url: String, batchSize: Int = 2_000) async throws {
+    var configuration = RunnerConfiguration()
+    configuration.exitWhenCaughtUp = true
+    configuration.batchSize = batchSize
+    try await ProjectionRunner(projection: projection, databaseURL: url, configuration: configuration,
+                               logger: quietLogger()).run()
+}
