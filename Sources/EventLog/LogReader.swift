@@ -34,7 +34,11 @@ public struct LogReader: Sendable {
     }
 
     /// Up to `limit` events after `position`, only of `types` when given.
-    public func read(after position: LogPosition, types: Set<String>? = nil, limit: Int) async throws(PostgresError)
+    public func read(
+        after position: LogPosition,
+        types: Set<String>? = nil,
+        limit: Int
+    ) async throws(PostgresError)
         -> LogPage
     {
         let typeList = types.map { $0.sorted() }

@@ -16,7 +16,11 @@ public struct LogWriter: Sendable {
     /// - Returns: the stream's version (last `stream_position`) after the append.
     /// - Throws: `WrongExpectedVersion` on a conflict, `PostgresError` otherwise.
     @discardableResult
-    public func append(_ events: [NewEvent], to stream: String, expected: ExpectedVersion = .any) async throws
+    public func append(
+        _ events: [NewEvent],
+        to stream: String,
+        expected: ExpectedVersion = .any
+    ) async throws
         -> Int64
     {
         precondition(events.allSatisfy { $0.stream == stream }, "every event must belong to the stream appended to")

@@ -22,7 +22,9 @@ extension Connection {
             if length > 0, let chunk {
                 // Keep draining after a failed body: the protocol must reach its end either way.
                 if bodyError == nil {
-                    do { try body(UnsafeRawBufferPointer(start: chunk, count: Int(length))) } catch { bodyError = error }
+                    do { try body(UnsafeRawBufferPointer(start: chunk, count: Int(length))) } catch {
+                        bodyError = error
+                    }
                 }
                 PQfreemem(chunk)
             } else if length == -1 {

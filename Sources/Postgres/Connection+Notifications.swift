@@ -33,7 +33,9 @@ extension Connection {
         let conn = try liveHandle()
         if let pending = try takeNotification(conn) { return pending }
         var fd = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
-        let millis = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let millis = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        )
         let ready = poll(&fd, 1, millis)
         if ready < 0 && errno != EINTR {
             throw PostgresError(kind: .connection, message: "poll failed on the connection socket")

@@ -121,7 +121,11 @@ public actor Connection {
         }
     }
 
-    func collect(_ result: OpaquePointer?, statement: String, on conn: OpaquePointer) throws(PostgresError)
+    func collect(
+        _ result: OpaquePointer?,
+        statement: String,
+        on conn: OpaquePointer
+    ) throws(PostgresError)
         -> QueryResult
     {
         guard let result else { throw PostgresError.connection(conn, statement: statement) }
@@ -169,6 +173,6 @@ public actor Connection {
 /// Calls `body` with NUL-terminated copies of `strings` (nil stays nil), freed afterwards.
 func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
-    defer { copies.forEach { free($0) } }
+    defer { for copy in copies { free(copy) } }
     return body(copies.map { $0.map { UnsafePointer($0) } })
 }

@@ -81,7 +81,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         "23505": "unique violation", "23503": "foreign key violation", "23502": "not-null violation",
         "23514": "check violation", "23P01": "exclusion violation", "22P02": "invalid text representation",
         "22007": "invalid datetime format", "22008": "datetime field overflow", "22003": "numeric value out of range",
-        "22001": "string data right truncation", "22023": "invalid parameter value", "22P05": "untranslatable character",
+        "22001": "string data right truncation", "22023": "invalid parameter value",
+        "22P05": "untranslatable character",
         "22021": "character not in repertoire", "22004": "null value not allowed", "22012": "division by zero",
     ]
 }

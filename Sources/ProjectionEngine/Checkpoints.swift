@@ -18,7 +18,10 @@ enum Checkpoints {
             """
         ).rows
         guard let row = rows.first else { throw EngineError("projection \(projection) has no checkpoint row") }
-        return LogPosition(transactionID: try row.decode(UInt64.self, at: 0), globalPosition: try row.decode(Int64.self, at: 1))
+        return LogPosition(
+            transactionID: try row.decode(UInt64.self, at: 0),
+            globalPosition: try row.decode(Int64.self, at: 1)
+        )
     }
 
     /// Moves the checkpoint to `position` if `owner` still owns it; call inside the batch's transaction.

@@ -72,7 +72,12 @@ public struct ProjectionRunner: Service {
     }
 
     /// Reads, prepares and writes batches from `start` until shut down or, when asked, caught up.
-    private func follow(from start: LogPosition, reader: Connection, writer: Connection, applier: BatchApplier)
+    private func follow(
+        from start: LogPosition,
+        reader: Connection,
+        writer: Connection,
+        applier: BatchApplier
+    )
         async throws
     {
         // This session only runs the page read, whose right plan is always the ordered range scan of
@@ -127,7 +132,11 @@ public struct ProjectionRunner: Service {
         var position = start
         var sentCaughtUp = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let page = try await reader.read(after: position, types: projection.eventTypes, limit: configuration.batchSize)
+            let page = try await reader.read(
+                after: position,
+                types: projection.eventTypes,
+                limit: configuration.batchSize
+            )
             // A caught-up batch is sent even when empty, once, so the writer can say so.
             if !page.events.isEmpty || page.end != position || (page.isCaughtUp && !sentCaughtUp) {
                 await batches.send(applier.prepare(page, logger: logger))

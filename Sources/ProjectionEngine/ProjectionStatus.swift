@@ -40,7 +40,8 @@ public struct WatermarkHolder: Sendable, Codable {
 /// Reads the status of projections and of the log's watermark.
 public enum StatusReader {
     /// The status of each of `projections`.
-    public static func status(of projections: [any Projection], on conn: Connection) async throws -> [ProjectionStatus] {
+    public static func status(of projections: [any Projection], on conn: Connection) async throws -> [ProjectionStatus]
+    {
         var result: [ProjectionStatus] = []
         for projection in projections {
             result.append(try await status(of: projection, on: conn))
@@ -71,15 +72,24 @@ public enum StatusReader {
         ).rows
         guard let row = rows.first else {
             return ProjectionStatus(
-                name: name, version: projection.version, state: "not-installed", checkpoint: "-",
-                checkpointPosition: 0, eventsSeen: 0,
+                name: name,
+                version: projection.version,
+                state: "not-installed",
+                checkpoint: "-",
+                checkpointPosition: 0,
+                eventsSeen: 0,
                 eventsBehind: try await conn.query(
                     "SELECT count(*) FROM eventlog.events WHERE event_type = ANY(\(types))"
                 ).rows[0].decode(Int64.self, at: 0),
-                secondsBehind: 0, deadLetters: 0, updatedAt: nil
+                secondsBehind: 0,
+                deadLetters: 0,
+                updatedAt: nil
             )
         }
-        let position = LogPosition(transactionID: try row.decode(UInt64.self, at: 0), globalPosition: try row.decode(Int64.self, at: 1))
+        let position = LogPosition(
+            transactionID: try row.decode(UInt64.self, at: 0),
+            globalPosition: try row.decode(Int64.self, at: 1)
+        )
         return ProjectionStatus(
             name: name,
             version: projection.version,

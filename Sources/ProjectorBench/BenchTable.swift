@@ -7,15 +7,21 @@ public enum BenchTable {
         let m = report.machine
         var lines = [
             "machine: \(m.cores) cores, \(m.memoryBytes / (1 << 30)) GiB; \(m.postgres)",
-            "settings: " + m.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
+            "settings: "
+                + m.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
             "",
-            row(["events", "append s", "rebuild s", "events/s", "rows", "COPY s", "COPY rows/s", "ours/COPY", "peak RSS MB"]),
+            row([
+                "events", "append s", "rebuild s", "events/s", "rows", "COPY s", "COPY rows/s", "ours/COPY",
+                "peak RSS MB",
+            ]),
         ]
         for r in report.rebuilds {
             lines.append(
                 row([
-                    "\(r.events)", fixed(r.appendSeconds, 1), fixed(r.rebuildSeconds, 1), fixed(r.rebuildEventsPerSecond, 0),
-                    "\(r.rows)", fixed(r.copySeconds, 2), fixed(Double(r.rows) / r.copySeconds, 0), fixed(r.ratioToCopy, 2),
+                    "\(r.events)", fixed(r.appendSeconds, 1), fixed(r.rebuildSeconds, 1),
+                    fixed(r.rebuildEventsPerSecond, 0),
+                    "\(r.rows)", fixed(r.copySeconds, 2), fixed(Double(r.rows) / r.copySeconds, 0),
+                    fixed(r.ratioToCopy, 2),
                     fixed(Double(r.peakRSSBytes) / 1_048_576, 1),
                 ])
             )

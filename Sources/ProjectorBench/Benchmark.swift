@@ -45,7 +45,9 @@ public struct Benchmark: Sendable {
                     .run(events: count, database: database)
             )
             if index == 0 {
-                live = try await LiveLagMeasurement(configuration: configuration, progress: progress).run(database: database)
+                live = try await LiveLagMeasurement(configuration: configuration, progress: progress).run(
+                    database: database
+                )
             }
             if !configuration.keepDatabases {
                 try await admin.execute("DROP DATABASE \(identifier: name) WITH (FORCE)")

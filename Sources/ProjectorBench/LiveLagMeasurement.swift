@@ -33,7 +33,9 @@ struct LiveLagMeasurement {
 
     func run(database: String) async throws -> LiveLagFigures {
         let child = try ChildProcess.spawn(
-            configuration.projectorPath, ["run", "--log-level", "warning"], environment: ["DATABASE_URL": database]
+            configuration.projectorPath,
+            ["run", "--log-level", "warning"],
+            environment: ["DATABASE_URL": database]
         )
         do {
             let figures = try await measure(database: database)
@@ -79,8 +81,15 @@ struct LiveLagMeasurement {
                     var batch: [NewEvent] = []
                     for _ in 0..<due {
                         guard let event = events.next() else { break }
-                        batch.append(NewEvent(stream: event.stream, type: event.type, eventID: event.eventID,
-                                              data: event.data, metadata: event.metadata))
+                        batch.append(
+                            NewEvent(
+                                stream: event.stream,
+                                type: event.type,
+                                eventID: event.eventID,
+                                data: event.data,
+                                metadata: event.metadata
+                            )
+                        )
                     }
                     try await writer.appendMany(batch)
                     let committed = ContinuousClock.now
@@ -99,15 +108,22 @@ struct LiveLagMeasurement {
 
         let samples = record.visible.withLock { $0 }
         let lags = record.appends.withLock { $0 }.map { append -> Double in
-            let seen = samples.first { $0.position >= append.position && $0.seen >= append.committed }?.seen ?? append.committed
+            let seen =
+                samples.first { $0.position >= append.position && $0.seen >= append.committed }?.seen
+                ?? append.committed
             return (seen - append.committed).seconds * 1000
         }.sorted()
         func percentile(_ p: Double) -> Double {
             lags.isEmpty ? 0 : lags[min(lags.count - 1, Int((p * Double(lags.count)).rounded(.up)) - 1)]
         }
         return LiveLagFigures(
-            rate: configuration.rate, seconds: configuration.duration.seconds, appends: lags.count, events: sent,
-            p50Milliseconds: percentile(0.50), p99Milliseconds: percentile(0.99), maxMilliseconds: lags.last ?? 0,
+            rate: configuration.rate,
+            seconds: configuration.duration.seconds,
+            appends: lags.count,
+            events: sent,
+            p50Milliseconds: percentile(0.50),
+            p99Milliseconds: percentile(0.99),
+            maxMilliseconds: lags.last ?? 0,
             peakRSSBytes: 0
         )
     }
@@ -124,24 +140,35 @@ struct LiveLagMeasurement {
 
     /// The position of the last event appended (the benchmark is the only appender).
     private func maxPosition(_ conn: Connection) async throws -> LogPosition {
-        try await position(conn, "SELECT transaction_id::text, global_position FROM eventlog.events ORDER BY global_position DESC LIMIT 1")
+        try await position(
+            conn,
+            "SELECT transaction_id::text, global_position FROM eventlog.events ORDER BY global_position DESC LIMIT 1"
+        )
     }
 
     /// The least advanced checkpoint. Compared as (transaction, position) pairs: a checkpoint taken at
     /// the watermark carries a global position past events still held back by an open transaction.
     private func minCheckpoint(_ conn: Connection) async throws -> LogPosition {
-        try await position(conn, "SELECT transaction_id::text, global_position FROM projector.checkpoints ORDER BY transaction_id, global_position LIMIT 1")
+        try await position(
+            conn,
+            "SELECT transaction_id::text, global_position FROM projector.checkpoints ORDER BY transaction_id, global_position LIMIT 1"
+        )
     }
 
     private func position(_ conn: Connection, _ sql: Query) async throws -> LogPosition {
         guard let row = try await conn.query(sql).rows.first else { return .start }
-        return LogPosition(transactionID: try row.decode(UInt64.self, at: 0), globalPosition: try row.decode(Int64.self, at: 1))
+        return LogPosition(
+            transactionID: try row.decode(UInt64.self, at: 0),
+            globalPosition: try row.decode(Int64.self, at: 1)
+        )
     }
 
     private func waitUntilVisible(_ position: LogPosition, watcher: Connection, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await minCheckpoint(watcher) < position {
-            guard ContinuousClock.now < deadline else { throw BenchError("the live runner did not catch up in \(timeout)") }
+            guard ContinuousClock.now < deadline else {
+                throw BenchError("the live runner did not catch up in \(timeout)")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

@@ -53,8 +53,15 @@ struct RebuildMeasurement {
         var batch: [NewEvent] = []
         batch.reserveCapacity(5_000)
         for event in EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: 1)).prefix(count) {
-            batch.append(NewEvent(stream: event.stream, type: event.type, eventID: event.eventID, data: event.data,
-                                  metadata: event.metadata))
+            batch.append(
+                NewEvent(
+                    stream: event.stream,
+                    type: event.type,
+                    eventID: event.eventID,
+                    data: event.data,
+                    metadata: event.metadata
+                )
+            )
             if batch.count == 5_000 {
                 try await writer.appendMany(batch)
                 batch.removeAll(keepingCapacity: true)
@@ -71,7 +78,8 @@ struct RebuildMeasurement {
         if projections.count > 1 {
             for projection in projections {
                 progress("rebuilding \(projection.name) alone")
-                alone[projection.name] = try await rebuild(only: [projection.name], on: conn, database: database).seconds
+                alone[projection.name] = try await rebuild(only: [projection.name], on: conn, database: database)
+                    .seconds
             }
             _ = try await rebuild(only: [], on: conn, database: database)
         }
@@ -92,7 +100,11 @@ struct RebuildMeasurement {
     }
 
     /// Drops the read models (all, or `only`) and times a child `projector` rebuilding them.
-    private func rebuild(only: [String], on conn: Connection, database: String) async throws
+    private func rebuild(
+        only: [String],
+        on conn: Connection,
+        database: String
+    ) async throws
         -> (seconds: Double, peakRSSBytes: Int)
     {
         let names = only.isEmpty ? projections.map(\.name) : only
@@ -103,7 +115,11 @@ struct RebuildMeasurement {
         }
         let arguments = ["run", "--exit-when-caught-up", "--log-level", "warning"] + only.flatMap { ["--only", $0] }
         let start = ContinuousClock.now
-        let child = try ChildProcess.spawn(configuration.projectorPath, arguments, environment: ["DATABASE_URL": database])
+        let child = try ChildProcess.spawn(
+            configuration.projectorPath,
+            arguments,
+            environment: ["DATABASE_URL": database]
+        )
         let exit = await child.wait()
         let seconds = (ContinuousClock.now - start).seconds
         guard exit.status == 0 else { throw BenchError("projector run exited with status \(exit.status)") }
@@ -131,7 +147,9 @@ struct RebuildMeasurement {
                 try sink.close()
                 let start = ContinuousClock.now
                 rows += try await conn.copyFrom(Query(unsafeSQL: "COPY \(target) FROM STDIN")) { writer in
-                    guard let input = FileHandle(forReadingAtPath: file.path) else { throw BenchError("cannot read back") }
+                    guard let input = FileHandle(forReadingAtPath: file.path) else {
+                        throw BenchError("cannot read back")
+                    }
                     while true {
                         let chunk = input.readData(ofLength: 1 << 20)
                         if chunk.isEmpty { break }

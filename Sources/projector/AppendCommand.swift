@@ -85,7 +85,11 @@ struct AppendCommand: AsyncParsableCommand {
         let event = try event()
         let conn = try await global.connect()
         do {
-            let version = try await LogWriter(connection: conn).append([event], to: event.stream, expected: try expected())
+            let version = try await LogWriter(connection: conn).append(
+                [event],
+                to: event.stream,
+                expected: try expected()
+            )
             print("appended event \(event.eventID) (\(event.type)); stream version is now \(version)")
         } catch let conflict as WrongExpectedVersion {
             printError("projector: \(conflict)")

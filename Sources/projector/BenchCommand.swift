@@ -6,7 +6,8 @@ import ProjectorBench
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measures rebuild speed beside PostgreSQL's COPY, live lag and memory; prints a table and a JSON line.",
+        abstract:
+            "Measures rebuild speed beside PostgreSQL's COPY, live lag and memory; prints a table and a JSON line.",
         discussion: """
             For each --events size, in a fresh database (projector_bench_<N>, dropped afterwards unless --keep): \
             appends N generated events, rebuilds every read model from position zero with a child `projector run \

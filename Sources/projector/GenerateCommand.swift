@@ -19,20 +19,25 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @Option(help: "How many patients.") var patients = 100
     @Option(help: "The random seed.") var seed: UInt64 = 1
-    @Option(help: "The fraction of events made invalid on purpose (dead-letter demos), 0 to 1.") var invalidFraction = 0.0
+    @Option(help: "The fraction of events made invalid on purpose (dead-letter demos), 0 to 1.") var invalidFraction =
+        0.0
     @Flag(help: "Append to the log instead of printing NDJSON.") var intoLog = false
     @Option(help: "Write NDJSON to this file instead of standard output.") var output: String?
     @Option(help: "Events per transaction with --into-log.") var batchSize = 5_000
 
     func validate() throws {
         guard patients >= 0 else { throw ValidationError("--patients must not be negative") }
-        guard (0...1).contains(invalidFraction) else { throw ValidationError("--invalid-fraction must be between 0 and 1") }
+        guard (0...1).contains(invalidFraction) else {
+            throw ValidationError("--invalid-fraction must be between 0 and 1")
+        }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if intoLog && output != nil { throw ValidationError("--into-log and --output exclude each other") }
     }
 
     func run() async throws {
-        let generator = EventGenerator(GeneratorOptions(patients: patients, seed: seed, invalidFraction: invalidFraction))
+        let generator = EventGenerator(
+            GeneratorOptions(patients: patients, seed: seed, invalidFraction: invalidFraction)
+        )
         if intoLog {
             let conn = try await global.connect()
             let writer = LogWriter(connection: conn)
@@ -40,8 +45,15 @@ struct GenerateCommand: AsyncParsableCommand {
             var generated = 0
             var stored = 0
             for event in generator {
-                batch.append(NewEvent(stream: event.stream, type: event.type, eventID: event.eventID, data: event.data,
-                                      metadata: event.metadata))
+                batch.append(
+                    NewEvent(
+                        stream: event.stream,
+                        type: event.type,
+                        eventID: event.eventID,
+                        data: event.data,
+                        metadata: event.metadata
+                    )
+                )
                 generated += 1
                 if batch.count == batchSize {
                     stored += try await writer.appendMany(batch)
@@ -50,12 +62,16 @@ struct GenerateCommand: AsyncParsableCommand {
             }
             stored += try await writer.appendMany(batch)
             await conn.close()
-            print("generated \(generated) events for \(patients) patients; \(stored) appended (\(generated - stored) already in the log)")
+            print(
+                "generated \(generated) events for \(patients) patients; \(stored) appended (\(generated - stored) already in the log)"
+            )
             return
         }
         let sink: FileHandle
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
+            guard FileManager.default.createFile(atPath: output, contents: nil),
+                let handle = FileHandle(forWritingAtPath: output)
+            else {
                 throw CommandFailure("cannot write \(output)")
             }
             sink = handle

@@ -26,7 +26,9 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let level = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
+        if let level = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"],
+            Logger.Level(rawValue: level) == nil
+        {
             throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
         }
     }

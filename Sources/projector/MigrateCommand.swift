@@ -6,7 +6,8 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Creates or upgrades the event log and the projector's own schemas.",
-        discussion: "Idempotent: applies only the migrations the database lacks, recorded in projector.schema_migrations."
+        discussion:
+            "Idempotent: applies only the migrations the database lacks, recorded in projector.schema_migrations."
     )
 
     @OptionGroup var global: GlobalOptions

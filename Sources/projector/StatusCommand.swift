@@ -31,7 +31,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let conn = try await global.connect()
         let statuses = try await StatusReader.status(of: AllProjections.all, on: conn)
-        let totals = try await conn.query("SELECT count(*), coalesce(max(global_position), 0) FROM eventlog.events").rows[0]
+        let totals = try await conn.query("SELECT count(*), coalesce(max(global_position), 0) FROM eventlog.events")
+            .rows[0]
         let holder = try await StatusReader.watermarkHolder(on: conn).flatMap { $0.seconds >= 1 ? $0 : nil }
         await conn.close()
         let report = Report(
@@ -46,10 +47,14 @@ struct StatusCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
-        let header = ["PROJECTION", "VERSION", "STATE", "CHECKPOINT", "EVENTS SEEN", "BEHIND", "SECONDS", "DEAD LETTERS"]
+        let header = [
+            "PROJECTION", "VERSION", "STATE", "CHECKPOINT", "EVENTS SEEN", "BEHIND", "SECONDS", "DEAD LETTERS",
+        ]
         let rows = statuses.map { s in
-            [s.name, String(s.version), s.state, s.checkpoint, String(s.eventsSeen), String(s.eventsBehind),
-             String(format: "%.1f", s.secondsBehind), String(s.deadLetters)]
+            [
+                s.name, String(s.version), s.state, s.checkpoint, String(s.eventsSeen), String(s.eventsBehind),
+                String(format: "%.1f", s.secondsBehind), String(s.deadLetters),
+            ]
         }
         printTable(header: header, rows: rows)
         print("log: \(report.logEvents) events, last position \(report.logMaxPosition)")

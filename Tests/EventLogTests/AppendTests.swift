@@ -4,7 +4,8 @@ import PostgresTestSupport
 import ProjectionCore
 import Testing
 
-func event(_ stream: String, _ type: String = "JournalEntryAdded", id: String, data: String = #"{"n": 1}"#) -> NewEvent {
+func event(_ stream: String, _ type: String = "JournalEntryAdded", id: String, data: String = #"{"n": 1}"#) -> NewEvent
+{
     NewEvent(stream: stream, type: type, eventID: id, data: data, metadata: #"{"schemaVersion": 1}"#)
 }
 
@@ -17,8 +18,11 @@ func uuid(_ n: Int) -> String {
     @Test func appendAssignsStreamPositionsFromZero() async throws {
         try await TestDatabase.withConnection { conn, _ in
             let writer = LogWriter(connection: conn)
-            let v1 = try await writer.append([event("journal-1", id: uuid(1)), event("journal-1", id: uuid(2))],
-                                             to: "journal-1", expected: .noStream)
+            let v1 = try await writer.append(
+                [event("journal-1", id: uuid(1)), event("journal-1", id: uuid(2))],
+                to: "journal-1",
+                expected: .noStream
+            )
             let v2 = try await writer.append([event("journal-1", id: uuid(3))], to: "journal-1", expected: .exactly(1))
             #expect(v1 == 1)
             #expect(v2 == 2)
@@ -32,10 +36,17 @@ func uuid(_ n: Int) -> String {
     @Test func aStaleExpectedVersionIsAConflictNamingBothVersions() async throws {
         try await TestDatabase.withConnection { conn, _ in
             let writer = LogWriter(connection: conn)
-            try await writer.append([event("consent-9434765919", id: uuid(1))], to: "consent-9434765919", expected: .noStream)
+            try await writer.append(
+                [event("consent-9434765919", id: uuid(1))],
+                to: "consent-9434765919",
+                expected: .noStream
+            )
             let error = try await #require(throws: WrongExpectedVersion.self) {
-                try await writer.append([event("consent-9434765919", id: uuid(2))], to: "consent-9434765919",
-                                        expected: .noStream)
+                try await writer.append(
+                    [event("consent-9434765919", id: uuid(2))],
+                    to: "consent-9434765919",
+                    expected: .noStream
+                )
             }
             #expect(error.actual == 0)
             #expect(error.stream == "consent-9434765919")
@@ -49,13 +60,19 @@ func uuid(_ n: Int) -> String {
     @Test func reappendingTheSameEventIDsIsANoOp() async throws {
         try await TestDatabase.withConnection { conn, _ in
             let writer = LogWriter(connection: conn)
-            let batch = [event("journal-1", id: uuid(1)), event("journal-2", id: uuid(2)), event("journal-1", id: uuid(3))]
+            let batch = [
+                event("journal-1", id: uuid(1)), event("journal-2", id: uuid(2)), event("journal-1", id: uuid(3)),
+            ]
             #expect(try await writer.appendMany(batch) == 3)
             #expect(try await writer.appendMany(batch) == 0)
             // Same ids at a stale version: still a no-op, not a conflict.
-            #expect(try await writer.append([event("journal-1", id: uuid(1))], to: "journal-1", expected: .noStream) == 1)
+            #expect(
+                try await writer.append([event("journal-1", id: uuid(1))], to: "journal-1", expected: .noStream) == 1
+            )
             // A duplicate inside one call is stored once.
-            #expect(try await writer.appendMany([event("journal-3", id: uuid(9)), event("journal-3", id: uuid(9))]) == 1)
+            #expect(
+                try await writer.appendMany([event("journal-3", id: uuid(9)), event("journal-3", id: uuid(9))]) == 1
+            )
             let rows = try await conn.query(
                 "SELECT stream_id, stream_position FROM eventlog.events ORDER BY global_position"
             ).rows.map { "\(try $0.decode(String.self, at: 0))@\(try $0.decode(Int.self, at: 1))" }

@@ -33,7 +33,9 @@ func readAll(
     @Test func readsReturnEventsInOrderInPages() async throws {
         try await TestDatabase.withConnection { conn, _ in
             let writer = LogWriter(connection: conn)
-            try await writer.appendMany((1...25).map { event("journal-\($0 % 3)", id: uuid($0), data: "{\"n\": \($0)}") })
+            try await writer.appendMany(
+                (1...25).map { event("journal-\($0 % 3)", id: uuid($0), data: "{\"n\": \($0)}") }
+            )
             let reader = LogReader(connection: conn)
             let read = try await readAll(reader, expecting: 25)
             #expect(read.events.map(\.position.globalPosition) == Array(1...25))

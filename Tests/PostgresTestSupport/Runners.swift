@@ -14,6 +14,10 @@ public func runUntilCaughtUp(_ projection: any Projection, url: String, batchSiz
     var configuration = RunnerConfiguration()
     configuration.exitWhenCaughtUp = true
     configuration.batchSize = batchSize
-    try await ProjectionRunner(projection: projection, databaseURL: url, configuration: configuration,
-                               logger: quietLogger()).run()
+    try await ProjectionRunner(
+        projection: projection,
+        databaseURL: url,
+        configuration: configuration,
+        logger: quietLogger()
+    ).run()
 }

@@ -1,6 +1,6 @@
 import Postgres
-import Synchronization
 import PostgresTestSupport
+import Synchronization
 import Testing
 
 @Suite struct CopyAndNotifyTests {

@@ -12,15 +12,22 @@ import Testing
             var configuration = RunnerConfiguration()
             // A poll this slow would fail the test: only the NOTIFY can wake the runner in time.
             configuration.idlePollInterval = .seconds(600)
-            let runner = ProjectionRunner(projection: NotesProjection(), databaseURL: url, configuration: configuration,
-                                          logger: quietLogger())
+            let runner = ProjectionRunner(
+                projection: NotesProjection(),
+                databaseURL: url,
+                configuration: configuration,
+                logger: quietLogger()
+            )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runner.run() }
                 // Wait until the runner is installed and listening (its checkpoint row exists and is owned).
                 let start = ContinuousClock.now
                 while try await conn.query("SELECT 1 FROM projector.checkpoints WHERE owner IS NOT NULL").rows.isEmpty {
                     try await Task.sleep(for: .milliseconds(20))
-                    if ContinuousClock.now - start > .seconds(30) { Issue.record("runner never started"); break }
+                    if ContinuousClock.now - start > .seconds(30) {
+                        Issue.record("runner never started")
+                        break
+                    }
                 }
                 try await Task.sleep(for: .milliseconds(300))
                 let appended = ContinuousClock.now

@@ -7,7 +7,9 @@ struct NotesProjection: Projection {
     var name = "notes"
     var version = 1
     var eventTypes: Set<String> = ["NoteAdded", "NoteDeleted"]
-    var tables = [TableSpec(name: "notes", primaryKey: ["id"]), TableSpec(name: "note_history", primaryKey: ["position"])]
+    var tables = [
+        TableSpec(name: "notes", primaryKey: ["id"]), TableSpec(name: "note_history", primaryKey: ["position"]),
+    ]
     var schemaSQL = """
         CREATE TABLE notes (id text PRIMARY KEY, text text, tags text[], last_position bigint NOT NULL);
         CREATE TABLE note_history (position bigint PRIMARY KEY, id text NOT NULL, kind text NOT NULL);
@@ -17,12 +19,20 @@ struct NotesProjection: Projection {
         let object = (try? JSONSerialization.jsonObject(with: Data(event.data))) as? [String: Any] ?? [:]
         guard let id = object["id"] as? String else { throw ProjectionFailure(.invalidPayload, "data.id is required") }
         let position = SQLValue.int(event.position.globalPosition)
-        let history = RowChange.insert("note_history", key: [position], ["id": .text(id), "kind": .text(event.eventType)])
+        let history = RowChange.insert(
+            "note_history",
+            key: [position],
+            ["id": .text(id), "kind": .text(event.eventType)]
+        )
         switch event.eventType {
         case "NoteAdded":
             let tags = (object["tags"] as? [String]).map { SQLValue.textArray($0) } ?? .null
             return [
-                .upsert("notes", key: [.text(id)], ["text": .text(object["text"] as? String), "tags": tags, "last_position": position]),
+                .upsert(
+                    "notes",
+                    key: [.text(id)],
+                    ["text": .text(object["text"] as? String), "tags": tags, "last_position": position]
+                ),
                 history,
             ]
         default:

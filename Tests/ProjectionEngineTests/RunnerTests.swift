@@ -2,8 +2,9 @@ import EventLog
 import Postgres
 import PostgresTestSupport
 import ProjectionCore
-@testable import ProjectionEngine
 import Testing
+
+@testable import ProjectionEngine
 
 @Suite struct RunnerTests {
     @Test func catchUpAppliesEveryEventAndRecordsLineage() async throws {
@@ -69,14 +70,24 @@ import Testing
             _ = try await conn.withTransaction { tx in try Checkpoints.claim("notes", owner: second, on: tx) }
             let error = try await #require(throws: TransactionError.self) {
                 try await conn.withTransaction { tx in
-                    try Checkpoints.advance("notes", owner: first, to: LogPosition(transactionID: 1, globalPosition: 99),
-                                            eventsSeen: 1, on: tx)
+                    try Checkpoints.advance(
+                        "notes",
+                        owner: first,
+                        to: LogPosition(transactionID: 1, globalPosition: 99),
+                        eventsSeen: 1,
+                        on: tx
+                    )
                 }
             }
             #expect(error.underlying is LostOwnership)
             try await conn.withTransaction { tx in
-                try Checkpoints.advance("notes", owner: second, to: LogPosition(transactionID: 1, globalPosition: 7),
-                                        eventsSeen: 1, on: tx)
+                try Checkpoints.advance(
+                    "notes",
+                    owner: second,
+                    to: LogPosition(transactionID: 1, globalPosition: 7),
+                    eventsSeen: 1,
+                    on: tx
+                )
             }
             let position = try await conn.query("SELECT global_position FROM projector.checkpoints").rows[0]
             #expect(try position.decode(Int64.self, at: 0) == 7)
@@ -103,7 +114,9 @@ import Testing
             try await runUntilCaughtUp(NotesProjection(), url: url)
             var changed = NotesProjection()
             changed.version = 2
-            let error = try await #require(throws: ProjectionChanged.self) { try await runUntilCaughtUp(changed, url: url) }
+            let error = try await #require(throws: ProjectionChanged.self) {
+                try await runUntilCaughtUp(changed, url: url)
+            }
             #expect(error.installedVersion == 1 && error.codeVersion == 2 && !error.schemaChanged)
         }
     }

@@ -3,8 +3,9 @@ import Foundation
 import Postgres
 import PostgresTestSupport
 import ProjectionCore
-@testable import ProjectionEngine
 import Testing
+
+@testable import ProjectionEngine
 
 /// The property of DESIGN.md decision 5, on PostgreSQL itself: one coalesced, set-based write leaves
 /// exactly the rows that applying every change alone leaves.

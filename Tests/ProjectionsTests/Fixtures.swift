@@ -119,7 +119,10 @@ enum Payloads {
     }
 
     /// `JournalEntryAdded` for `journal-1`.
-    static func journalEntryAdded(text: String = "Slept well, sugar levels steady.", language: String = "en")
+    static func journalEntryAdded(
+        text: String = "Slept well, sugar levels steady.",
+        language: String = "en"
+    )
         -> [String: Any]
     {
         [
@@ -159,7 +162,12 @@ func recordedEvent(
 }
 
 /// A stored event whose payload and metadata are given as raw JSON text.
-func recordedEvent(_ type: String, json data: String, metadataJSON: String = "{}", position: Int64 = 42)
+func recordedEvent(
+    _ type: String,
+    json data: String,
+    metadataJSON: String = "{}",
+    position: Int64 = 42
+)
     -> RecordedEvent
 {
     RecordedEvent(

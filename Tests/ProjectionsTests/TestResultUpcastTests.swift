@@ -86,7 +86,11 @@ struct TestResultUpcastTests {
         (#""6.1""#, 6.1, "6.1"),
         (#""<0.5""#, nil, "<0.5"),
     ])
-    func versionTwoValuesAreNumbersOrStringsKeptInBothForms(_ valueJSON: String, _ numeric: Double?, _ text: String)
+    func versionTwoValuesAreNumbersOrStringsKeptInBothForms(
+        _ valueJSON: String,
+        _ numeric: Double?,
+        _ text: String
+    )
         throws
     {
         let event = recordedEvent(

@@ -24,7 +24,10 @@ import Testing
     }
 
     @Test func anUnreachableDatabaseIsOneClearLineWithoutThePassword() async throws {
-        let result = try await ProjectorBinary.run(["migrate"], database: "postgres://u:hunter2-secret@127.0.0.1:1/x?connect_timeout=2")
+        let result = try await ProjectorBinary.run(
+            ["migrate"],
+            database: "postgres://u:hunter2-secret@127.0.0.1:1/x?connect_timeout=2"
+        )
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot connect to PostgreSQL"))
         #expect(!result.stderr.contains("hunter2-secret"))
@@ -42,7 +45,8 @@ import Testing
 
     @Test func importReportsBadLinesWithNumbersAndWritesNothing() async throws {
         try await TestDatabase.withConnection { conn, url in
-            let good = #"{"stream": "journal-1", "type": "JournalEntryAdded", "data": {"entryId": "e"}, "eventId": "00000000-0000-4000-8000-000000000001"}"#
+            let good =
+                #"{"stream": "journal-1", "type": "JournalEntryAdded", "data": {"entryId": "e"}, "eventId": "00000000-0000-4000-8000-000000000001"}"#
             let lines = [
                 good,
                 "{not json",
@@ -75,25 +79,33 @@ import Testing
             #expect(count > 100)
             let second = try await ProjectorBinary.run(["import", file.path], database: url)
             #expect(second.stdout.contains("imported 0 events"))
-            #expect(try await conn.query("SELECT count(*) FROM eventlog.events").rows[0].decode(Int.self, at: 0) == count)
+            #expect(
+                try await conn.query("SELECT count(*) FROM eventlog.events").rows[0].decode(Int.self, at: 0) == count
+            )
         }
     }
 
     @Test func appendAtAStaleVersionExitsWithThree() async throws {
         try await TestDatabase.withFreshDatabase { url in
-            let args = ["append", "--stream", "consent-9434765919", "--type", "ConsentGranted", "--data", "{}",
-                        "--expected-version", "no-stream"]
+            let args = [
+                "append", "--stream", "consent-9434765919", "--type", "ConsentGranted", "--data", "{}",
+                "--expected-version", "no-stream",
+            ]
             #expect(try await ProjectorBinary.run(args, database: url).status == 0)
             let conflict = try await ProjectorBinary.run(args, database: url)
             #expect(conflict.status == 3)
-            #expect(conflict.stderr.contains("wrong expected version for a consent stream: expected no stream, actual 0"))
+            #expect(
+                conflict.stderr.contains("wrong expected version for a consent stream: expected no stream, actual 0")
+            )
             #expect(!conflict.stderr.contains("9434765919"))
         }
     }
 
     @Test func statusJSONReportsTheCaughtUpTimeline() async throws {
         try await TestDatabase.withFreshDatabase { url in
-            #expect(try await ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0)
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0
+            )
             let run = try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
             #expect(run.status == 0, "\(run.stderr)")
             let status = try await ProjectorBinary.run(["status", "--json"], database: url)
@@ -112,7 +124,9 @@ import Testing
     @Test(arguments: [SIGTERM, SIGINT])
     func aLiveRunnerStopsCleanlyOnSignal(signal: Int32) async throws {
         try await TestDatabase.withConnection { conn, url in
-            #expect(try await ProjectorBinary.run(["generate", "--patients", "5", "--into-log"], database: url).status == 0)
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "5", "--into-log"], database: url).status == 0
+            )
             let process = try ProjectorBinary.start(["run"], database: url)
             // Live once the checkpoint has reached the end of the log.
             let deadline = ContinuousClock.now + .seconds(60)

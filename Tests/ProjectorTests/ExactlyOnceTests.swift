@@ -21,20 +21,32 @@ import Testing
 
     @Test func killingTheRunnerAtRandomMomentsLeavesTheSameRowsAsOneRun() async throws {
         let reference = try await TestDatabase.withConnection { conn, url in
-            let generate = try await ProjectorBinary.run(["generate", "--patients", Self.patients, "--into-log"], database: url)
+            let generate = try await ProjectorBinary.run(
+                ["generate", "--patients", Self.patients, "--into-log"],
+                database: url
+            )
             #expect(generate.status == 0, "\(generate.stderr)")
             let run = try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
             #expect(run.status == 0, "\(run.stderr)")
-            let letters = try await conn.query("SELECT count(*) FROM projector.dead_letters").rows[0].decode(Int.self, at: 0)
+            let letters = try await conn.query("SELECT count(*) FROM projector.dead_letters").rows[0].decode(
+                Int.self,
+                at: 0
+            )
             return (try await tableDump(conn), letters, try await checkpoint(conn))
         }
         #expect(reference.0.count > 10_000)
 
         try await TestDatabase.withConnection { conn, url in
-            #expect(try await ProjectorBinary.run(["generate", "--patients", Self.patients, "--into-log"], database: url).status == 0)
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", Self.patients, "--into-log"], database: url)
+                    .status == 0
+            )
             var interruptedMidway = 0
             for round in 0..<6 {
-                let process = try ProjectorBinary.start(["run", "--exit-when-caught-up", "--batch-size", "500"], database: url)
+                let process = try ProjectorBinary.start(
+                    ["run", "--exit-when-caught-up", "--batch-size", "500"],
+                    database: url
+                )
                 try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_500)))
                 guard process.isRunning else { break }
                 kill(process.processIdentifier, SIGKILL)
@@ -47,7 +59,10 @@ import Testing
             #expect(interruptedMidway > 0)
             let finish = try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url)
             #expect(finish.status == 0, "\(finish.stderr)")
-            let letters = try await conn.query("SELECT count(*) FROM projector.dead_letters").rows[0].decode(Int.self, at: 0)
+            let letters = try await conn.query("SELECT count(*) FROM projector.dead_letters").rows[0].decode(
+                Int.self,
+                at: 0
+            )
             let rows = try await tableDump(conn)
             #expect(rows.count == reference.0.count)
             #expect(rows == reference.0)

@@ -8,7 +8,8 @@ struct ProjectorBinary {
     static var path: String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return ProcessInfo.processInfo.environment["PROJECTOR_BINARY"] ?? root.appendingPathComponent(".build/debug/projector").path
+        return ProcessInfo.processInfo.environment["PROJECTOR_BINARY"]
+            ?? root.appendingPathComponent(".build/debug/projector").path
     }
 
     struct Output {

@@ -12,8 +12,15 @@ func appendGenerated(_ options: GeneratorOptions, on conn: Connection) async thr
     var batch: [NewEvent] = []
     var total = 0
     for event in EventGenerator(options) {
-        batch.append(NewEvent(stream: event.stream, type: event.type, eventID: event.eventID, data: event.data,
-                              metadata: event.metadata))
+        batch.append(
+            NewEvent(
+                stream: event.stream,
+                type: event.type,
+                eventID: event.eventID,
+                data: event.data,
+                metadata: event.metadata
+            )
+        )
         if batch.count == 2_000 {
             total += try await writer.appendMany(batch)
             batch.removeAll()

@@ -7,7 +7,10 @@ extension TimelineProjection {
     ///
     /// - Throws: `invalidPayload` when `metadata.occurredAt` is missing: the entry needs a time and
     ///   must not take one from the clock, so that replays give the same row.
-    func changes(for registration: Decoded<PatientRegistered>, at position: Int64) throws(ProjectionFailure)
+    func changes(
+        for registration: Decoded<PatientRegistered>,
+        at position: Int64
+    ) throws(ProjectionFailure)
         -> [RowChange]
     {
         guard let occurredAt = registration.metadata.occurredAt else {
