@@ -63,6 +63,32 @@ public struct LogWriter: Sendable {
         return try result.rows[0].decode(Int.self, at: 0)
     }
 
+    /// Appends a stream of events in transactions of `batchSize`, holding one batch in memory at a time.
+    ///
+    /// - Returns: how many events were read from `events` and how many were stored (the rest were
+    ///   already in the log).
+    @discardableResult
+    public func appendMany(
+        _ events: some Sequence<NewEvent>,
+        batchSize: Int
+    ) async throws(PostgresError) -> (read: Int, stored: Int) {
+        precondition(batchSize > 0, "batchSize must be positive")
+        var batch: [NewEvent] = []
+        batch.reserveCapacity(batchSize)
+        var read = 0
+        var stored = 0
+        for event in events {
+            batch.append(event)
+            read += 1
+            if batch.count == batchSize {
+                stored += try await appendMany(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        stored += try await appendMany(batch)
+        return (read, stored)
+    }
+
     /// Appends events given as NDJSON records `{"stream", "type", "data", "metadata"?, "eventId"?}`,
     /// set-based, in one transaction; PostgreSQL extracts the fields, so payloads are stored exactly as sent.
     ///

@@ -54,11 +54,11 @@ struct TableWriter {
     private func delete(_ keys: [[SQLValue]], on conn: isolated Connection) throws {
         let key = layout.primaryKey
         let aliases = key.indices.map { "k\($0)" }
-        let match = try key.indices.map { "t.\(quoteIdentifier(key[$0])) = s.k\($0)::\(try layout.type(of: key[$0]))" }
+        let match = try keyMatch()
         let sql = """
             DELETE FROM \(layout.qualifiedName) AS t
             USING unnest(\(placeholders(key.count, from: 1))) AS s(\(aliases.joined(separator: ", ")))
-            WHERE \(match.joined(separator: " AND "))
+            WHERE \(match)
             """
         let binds = key.indices.map { i in arrayBind(keys.map { $0[i] }) }
         try conn.execute(Query(unsafeSQL: sql, binds: binds))
@@ -75,12 +75,12 @@ struct TableWriter {
         let assignments = try columns.indices.map { i in
             "\(quoteIdentifier(columns[i])) = s.v\(i)::\(try layout.type(of: columns[i]))"
         }
-        let match = try key.indices.map { "t.\(quoteIdentifier(key[$0])) = s.k\($0)::\(try layout.type(of: key[$0]))" }
+        let match = try keyMatch()
         let sql = """
             UPDATE \(layout.qualifiedName) AS t SET \(assignments.joined(separator: ", "))
             FROM unnest(\(placeholders(key.count + columns.count, from: 1)))
                 AS s(\((keyAliases + valueAliases).joined(separator: ", ")))
-            WHERE \(match.joined(separator: " AND "))
+            WHERE \(match)
             """
         let binds =
             key.indices.map { i in arrayBind(group.map { $0.key[i] }) }
@@ -108,6 +108,13 @@ struct TableWriter {
             key.indices.map { i in arrayBind(group.map { $0.key[i] }) }
             + valueColumns.map { column in arrayBind(group.map { $0.columns[column] ?? .null }) }
         try conn.execute(Query(unsafeSQL: sql, binds: binds))
+    }
+
+    /// `t.k1 = s.k0::type AND …`: the target row of source row `s` (key aliases `k0`, `k1` …).
+    private func keyMatch() throws -> String {
+        let key = layout.primaryKey
+        return try key.indices.map { "t.\(quoteIdentifier(key[$0])) = s.k\($0)::\(try layout.type(of: key[$0]))" }
+            .joined(separator: " AND ")
     }
 
     private func placeholders(_ count: Int, from first: Int) -> String {

@@ -49,25 +49,10 @@ struct RebuildMeasurement {
 
         progress("appending \(count) generated events")
         let appendStart = ContinuousClock.now
-        let writer = LogWriter(connection: conn)
-        var batch: [NewEvent] = []
-        batch.reserveCapacity(5_000)
-        for event in EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: 1)).prefix(count) {
-            batch.append(
-                NewEvent(
-                    stream: event.stream,
-                    type: event.type,
-                    eventID: event.eventID,
-                    data: event.data,
-                    metadata: event.metadata
-                )
-            )
-            if batch.count == 5_000 {
-                try await writer.appendMany(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+        let events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: 1)).prefix(count).lazy.map {
+            NewEvent(stream: $0.stream, type: $0.type, eventID: $0.eventID, data: $0.data, metadata: $0.metadata)
         }
-        try await writer.appendMany(batch)
+        try await LogWriter(connection: conn).appendMany(events, batchSize: 5_000)
         let appendSeconds = (ContinuousClock.now - appendStart).seconds
         // A rebuild in production reads a log that autovacuum has long since analysed.
         try await conn.execute("VACUUM (ANALYZE) eventlog.events")

@@ -40,27 +40,10 @@ struct GenerateCommand: AsyncParsableCommand {
         )
         if intoLog {
             let conn = try await global.connect()
-            let writer = LogWriter(connection: conn)
-            var batch: [NewEvent] = []
-            var generated = 0
-            var stored = 0
-            for event in generator {
-                batch.append(
-                    NewEvent(
-                        stream: event.stream,
-                        type: event.type,
-                        eventID: event.eventID,
-                        data: event.data,
-                        metadata: event.metadata
-                    )
-                )
-                generated += 1
-                if batch.count == batchSize {
-                    stored += try await writer.appendMany(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
+            let events = generator.lazy.map {
+                NewEvent(stream: $0.stream, type: $0.type, eventID: $0.eventID, data: $0.data, metadata: $0.metadata)
             }
-            stored += try await writer.appendMany(batch)
+            let (generated, stored) = try await LogWriter(connection: conn).appendMany(events, batchSize: batchSize)
             await conn.close()
             print(
                 "generated \(generated) events for \(patients) patients; \(stored) appended (\(generated - stored) already in the log)"

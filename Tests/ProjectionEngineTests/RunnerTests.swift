@@ -99,7 +99,7 @@ import Testing
             try await LogWriter(connection: conn).appendMany([note("a", "one", n: 1)])
             let holder = try await Connection.connect(to: url)
             let key = AdvisoryLock.key(for: "notes")
-            try await holder.execute("SELECT pg_advisory_lock(\(Int32(0x7072_6F6A)), \(key))")
+            try await holder.execute("SELECT pg_advisory_lock(\(AdvisoryLock.namespace), \(key))")
             await #expect(throws: EngineError.self) { try await runUntilCaughtUp(NotesProjection(), url: url) }
             #expect(try await StatusReader.status(of: [NotesProjection()], on: conn)[0].state == "running")
             try await holder.execute("SELECT pg_advisory_unlock_all()")

@@ -8,26 +8,10 @@ import ProjectionEngine
 
 /// Appends generated events in batches.
 func appendGenerated(_ options: GeneratorOptions, on conn: Connection) async throws -> Int {
-    let writer = LogWriter(connection: conn)
-    var batch: [NewEvent] = []
-    var total = 0
-    for event in EventGenerator(options) {
-        batch.append(
-            NewEvent(
-                stream: event.stream,
-                type: event.type,
-                eventID: event.eventID,
-                data: event.data,
-                metadata: event.metadata
-            )
-        )
-        if batch.count == 2_000 {
-            total += try await writer.appendMany(batch)
-            batch.removeAll()
-        }
+    let events = EventGenerator(options).lazy.map {
+        NewEvent(stream: $0.stream, type: $0.type, eventID: $0.eventID, data: $0.data, metadata: $0.metadata)
     }
-    total += try await writer.appendMany(batch)
-    return total
+    return try await LogWriter(connection: conn).appendMany(events, batchSize: 2_000).stored
 }
 
 /// The rows of a table as text, in order, for comparisons.
