@@ -36,6 +36,7 @@ public struct Coalescer: Sendable {
 
     /// Adds `change` after every change added before it.
     public mutating func add(_ change: RowChange) {
+        if change.requirement != nil { return }
         let address = RowKey(table: change.table, key: change.key)
         let previous = effects[address]
         if previous == nil { order.append(address) }
@@ -45,6 +46,25 @@ public struct Coalescer: Sendable {
     /// Adds `changes` in order.
     public mutating func add(contentsOf changes: some Sequence<RowChange>) {
         for change in changes { add(change) }
+    }
+
+    /// What the changes added so far say about whether a row exists.
+    public enum Existence: Sendable, Equatable {
+        /// The row exists, whatever it was before the batch.
+        case exists
+        /// The row does not exist.
+        case absent
+        /// As it was before the batch: only the database knows.
+        case asBefore
+    }
+
+    /// Whether the row at `table` / `key` exists after the changes added so far, as far as they tell.
+    public func existence(of table: String, key: [SQLValue]) -> Existence {
+        switch effects[RowKey(table: table, key: key)] {
+        case nil, .merge(insert: nil, set: _): .asBefore
+        case .delete: .absent
+        case .replace, .merge(insert: .some, set: _): .exists
+        }
     }
 
     /// The coalesced changes grouped by table, tables and rows in the order they were first touched.
@@ -65,16 +85,20 @@ public struct Coalescer: Sendable {
         case (_, .delete):
             return .delete
 
+        // A requirement changes no row (`add` skips it); the batch applier checks it.
+        case (_, .requireExisting):
+            return previous ?? .merge(insert: nil, set: [:])
+
         case (nil, .insert(let row)):
-            return .merge(insert: row, set: [:])
+            return .merge(insert: row.asRowImage, set: [:])
         case (nil, .upsert(let row)):
-            return .merge(insert: row, set: row)
+            return .merge(insert: row.asRowImage, set: row)
         case (nil, .update(let columns)):
             return .merge(insert: nil, set: columns)
 
         // The row is known to be absent.
         case (.delete, .insert(let row)), (.delete, .upsert(let row)):
-            return .replace(row)
+            return .replace(row.asRowImage)
         case (.delete, .update):
             return .delete
 
@@ -86,18 +110,35 @@ public struct Coalescer: Sendable {
 
         // Unknown before the batch: track both branches.
         case (.merge(let insert, let set), .insert(let row)):
-            return .merge(insert: insert ?? row, set: set)
+            return .merge(insert: insert ?? row.asRowImage, set: set)
         case (.merge(let insert, let set), .upsert(let row)):
-            return .merge(insert: insert.map { $0.overlaid(with: row) } ?? row, set: set.overlaid(with: row))
+            return .merge(
+                insert: insert.map { $0.overlaid(with: row) } ?? row.asRowImage,
+                set: set.followed(by: row)
+            )
         case (.merge(let insert, let set), .update(let columns)):
-            return .merge(insert: insert.map { $0.overlaid(with: columns) }, set: set.overlaid(with: columns))
+            return .merge(insert: insert.map { $0.overlaid(with: columns) }, set: set.followed(by: columns))
         }
     }
 }
 
 extension Dictionary where Key == String, Value == SQLValue {
-    /// These columns with `other`'s values written over them.
+    /// This whole row with `other`'s values written over it, increments applied.
     func overlaid(with other: Columns) -> Columns {
-        merging(other) { _, new in new }
+        var result = self
+        for (column, value) in other { result[column] = SQLValue.image(self[column], then: value) }
+        return result
+    }
+
+    /// These assignments followed by `other`'s: increments of columns not yet assigned stay increments.
+    func followed(by other: Columns) -> Columns {
+        var result = self
+        for (column, value) in other { result[column] = SQLValue.assignment(self[column], then: value) }
+        return result
+    }
+
+    /// The row these columns describe when written whole: increments count from 0.
+    var asRowImage: Columns {
+        [:].overlaid(with: self)
     }
 }

@@ -13,6 +13,10 @@ public struct RowChange: Hashable, Sendable {
         case update(Columns)
         /// Remove the row when it exists.
         case delete
+        /// Change nothing, but require the row to exist at this point of the event stream: when it
+        /// does not, the engine dead-letters the whole event (`missingPrecondition`, with `reason`)
+        /// instead of applying any of its changes. `reason` must not hold patient data.
+        case requireExisting(reason: String)
     }
 
     /// The table, unqualified: one of the projection's `tables`.
@@ -47,6 +51,16 @@ public struct RowChange: Hashable, Sendable {
     /// Delete by key.
     public static func delete(_ table: String, key: [SQLValue]) -> RowChange {
         RowChange(table: table, key: key, kind: .delete)
+    }
+
+    /// The row must exist, or the event is dead-lettered with `reason`.
+    public static func require(_ table: String, key: [SQLValue], because reason: String) -> RowChange {
+        RowChange(table: table, key: key, kind: .requireExisting(reason: reason))
+    }
+
+    /// The requirement this change states, if it is one.
+    public var requirement: String? {
+        if case .requireExisting(let reason) = kind { reason } else { nil }
     }
 }
 

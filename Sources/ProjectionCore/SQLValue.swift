@@ -12,6 +12,11 @@ public enum SQLValue: Hashable, Sendable {
     case json(String)
     /// A `text[]` value.
     case textArray([String])
+    /// Not a value but an instruction: add this much to the column's integer value.
+    ///
+    /// In a partial update it adds to what the row holds; in a row written whole (an insert, or an
+    /// upsert of an absent row) it counts from 0. NULL plus anything stays NULL, as in SQL.
+    case increment(Int64)
 
     /// The text form PostgreSQL parses for the column's type; `nil` is SQL NULL.
     public var sqlText: String? {
@@ -23,6 +28,7 @@ public enum SQLValue: Hashable, Sendable {
         case .bool(let b): b ? "t" : "f"
         case .json(let s): s
         case .textArray(let items): SQLValue.arrayLiteral(items)
+        case .increment(let delta): String(delta)
         }
     }
 
@@ -75,3 +81,24 @@ extension SQLValue {
 
 /// Column name → value: the non-key columns a change writes.
 public typealias Columns = [String: SQLValue]
+
+extension SQLValue {
+    /// `self` followed by `next` in a whole row: an increment adds to an integer, counts from 0 when
+    /// the column is absent, and leaves NULL as NULL.
+    static func image(_ current: SQLValue?, then next: SQLValue) -> SQLValue {
+        guard case .increment(let delta) = next else { return next }
+        switch current {
+        case .int(let value)?: return .int(value &+ delta)
+        case .null?: return .null
+        case .increment(let earlier)?: return .increment(earlier &+ delta)
+        default: return .int(delta)
+        }
+    }
+
+    /// `self` followed by `next` in a partial update, where an absent column means "as the row holds
+    /// it": increments accumulate until a value is known.
+    static func assignment(_ current: SQLValue?, then next: SQLValue) -> SQLValue {
+        guard case .increment = next, current == nil else { return image(current, then: next) }
+        return next
+    }
+}

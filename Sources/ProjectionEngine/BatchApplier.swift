@@ -6,10 +6,11 @@ import ProjectionCore
 /// A page of events turned into what one transaction must write: coalesced row changes, dead
 /// letters and the checkpoint to move to. Pure work, done while the previous batch is written.
 struct PreparedBatch: Sendable {
-    /// Per table, the coalesced change of each row.
-    var changes: [(table: String, rows: [(key: [SQLValue], change: CoalescedChange)])]
-    /// Events the projection rejected.
-    var deadLetters: [DeadLetter]
+    /// The rows to write and the events set aside.
+    var plan: BatchPlan
+    /// What the projection made of each event, kept only when `plan` assumed rows exist, so the
+    /// writer can plan again if one does not.
+    var outcomes: [BatchPlan.Outcome]
     /// Where the checkpoint moves when the batch commits.
     var end: LogPosition
     /// How many events the page held.
@@ -33,28 +34,18 @@ struct BatchApplier: Sendable {
         var statements = 0
     }
 
-    /// Runs the projection over `page` and coalesces the changes; no I/O.
-    func prepare(_ page: LogPage, logger: Logger) -> PreparedBatch {
-        var coalescer = Coalescer()
-        var letters: [DeadLetter] = []
-        for event in page.events {
-            do {
-                coalescer.add(contentsOf: try projection.changes(for: event))
-            } catch {
-                letters.append(DeadLetter(event: event, failure: error))
-                logger.warning(
-                    "event dead-lettered",
-                    metadata: [
-                        LogKey.position: "\(event.position)", LogKey.eventID: "\(event.eventID)",
-                        LogKey.eventType: "\(event.eventType)", LogKey.category: "\(error.category)",
-                        "deadletter.reason": "\(error.reason)",
-                    ]
-                )
-            }
+    /// Runs the projection over `page` and plans the writes; no I/O.
+    func prepare(_ page: LogPage) -> PreparedBatch {
+        let outcomes = page.events.map { event in
+            BatchPlan.Outcome(
+                event: event,
+                changes: Result { () throws(ProjectionFailure) in try projection.changes(for: event) }
+            )
         }
+        let plan = BatchPlan(outcomes, existing: nil)
         return PreparedBatch(
-            changes: coalescer.changesByTable(),
-            deadLetters: letters,
+            plan: plan,
+            outcomes: plan.assumedRows.isEmpty ? [] : outcomes,
             end: page.end,
             eventCount: page.events.count,
             isCaughtUp: page.isCaughtUp
@@ -64,23 +55,61 @@ struct BatchApplier: Sendable {
     /// Writes `batch` and moves the checkpoint, in one transaction on `conn`.
     ///
     /// - Throws: `LostOwnership` (inside a `TransactionError`) when another instance owns the projection now.
-    func write(_ batch: PreparedBatch, on conn: Connection) async throws -> Outcome {
+    func write(_ batch: PreparedBatch, on conn: Connection, logger: Logger) async throws -> Outcome {
         let layouts = self.layouts
         let name = projection.name
         let owner = self.owner
-        return try await conn.withTransaction { conn in
-            var outcome = Outcome(events: batch.eventCount, deadLetters: batch.deadLetters.count)
-            for (table, rows) in batch.changes {
-                guard let layout = layouts[table] else {
-                    throw EngineError("projection \(name) wrote to table \(table), which it does not declare")
-                }
-                let counts = try TableWriter(layout: layout).write(rows, on: conn)
+        let written = try await conn.withTransaction { conn in
+            let plan = try BatchApplier.confirm(batch, layouts: layouts, projection: name, on: conn)
+            var outcome = Outcome(events: batch.eventCount, deadLetters: plan.deadLetters.count)
+            for (table, rows) in plan.changes {
+                let counts = try TableWriter(layout: try BatchApplier.layout(of: table, in: layouts, projection: name))
+                    .write(rows, on: conn)
                 outcome.statements += counts.statements
                 outcome.rowsWritten += counts.rows
             }
-            try DeadLetters.park(batch.deadLetters, projection: name, on: conn)
+            try DeadLetters.park(plan.deadLetters, projection: name, on: conn)
             try Checkpoints.advance(name, owner: owner, to: batch.end, eventsSeen: batch.eventCount, on: conn)
-            return outcome
+            return (outcome, plan.deadLetters)
         }
+        for letter in written.1 { log(letter, logger: logger) }
+        return written.0
+    }
+
+    /// `batch`'s plan once the rows it assumed exist are checked; planned again when one does not.
+    static func confirm(
+        _ batch: PreparedBatch,
+        layouts: [String: TableLayout],
+        projection: String,
+        on conn: isolated Connection
+    ) throws -> BatchPlan {
+        guard !batch.plan.assumedRows.isEmpty else { return batch.plan }
+        var existing: Set<RowAddress> = []
+        let byTable = Dictionary(grouping: batch.plan.assumedRows, by: \.table)
+        for (table, rows) in byTable {
+            let writer = TableWriter(layout: try layout(of: table, in: layouts, projection: projection))
+            for index in try writer.existing(rows.map(\.key), on: conn) { existing.insert(rows[index]) }
+        }
+        if existing.count == batch.plan.assumedRows.count { return batch.plan }
+        return BatchPlan(batch.outcomes, existing: existing)
+    }
+
+    static func layout(of table: String, in layouts: [String: TableLayout], projection: String) throws -> TableLayout {
+        guard let layout = layouts[table] else {
+            throw EngineError("projection \(projection) wrote to table \(table), which it does not declare")
+        }
+        return layout
+    }
+
+    /// Logs a dead letter by position, id, type and reason; never the stream or the payload.
+    private func log(_ letter: DeadLetter, logger: Logger) {
+        logger.warning(
+            "event dead-lettered",
+            metadata: [
+                LogKey.position: "\(letter.event.position)", LogKey.eventID: "\(letter.event.eventID)",
+                LogKey.eventType: "\(letter.event.eventType)", LogKey.category: "\(letter.failure.category)",
+                "deadletter.reason": "\(letter.failure.reason)",
+            ]
+        )
     }
 }

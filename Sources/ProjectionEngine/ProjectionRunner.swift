@@ -101,7 +101,7 @@ public struct ProjectionRunner: Service {
             var wasCaughtUp = false
             var position = start
             for try await batch in batches {
-                let written = try await applier.write(batch, on: writer)
+                let written = try await applier.write(batch, on: writer, logger: logger)
                 position = batch.end
                 logger.debug(
                     "batch applied",
@@ -139,7 +139,7 @@ public struct ProjectionRunner: Service {
             )
             // A caught-up batch is sent even when empty, once, so the writer can say so.
             if !page.events.isEmpty || page.end != position || (page.isCaughtUp && !sentCaughtUp) {
-                await batches.send(applier.prepare(page, logger: logger))
+                await batches.send(applier.prepare(page))
                 position = page.end
                 sentCaughtUp = page.isCaughtUp
             }

@@ -6,7 +6,8 @@ import ProjectionCore
 /// Every value travels inside one `text[]` parameter per column and is cast to the column's type,
 /// so a batch costs one statement per kind and column set, not one per row:
 /// DELETE (deletes and replaces), UPDATE (merges' `set`), INSERT … ON CONFLICT DO NOTHING
-/// (replaces and merges' `insert`). That order realises `CoalescedChange`'s meaning.
+/// (replaces and merges' `insert`). That order realises `CoalescedChange`'s meaning. An
+/// `SQLValue.increment` in a merge's `set` becomes `column = t.column + value`.
 struct TableWriter {
     let layout: TableLayout
 
@@ -29,7 +30,7 @@ struct TableWriter {
                 deleteKeys.append(key)
                 inserts[columns.keys.sorted(), default: []].append((key, columns))
             case .merge(let insert, let set):
-                if !set.isEmpty { updates[set.keys.sorted(), default: []].append((key, set)) }
+                if !set.isEmpty { updates[TableWriter.assignmentShape(set), default: []].append((key, set)) }
                 if let insert { inserts[insert.keys.sorted(), default: []].append((key, insert)) }
             }
         }
@@ -72,8 +73,12 @@ struct TableWriter {
         let key = layout.primaryKey
         let keyAliases = key.indices.map { "k\($0)" }
         let valueAliases = columns.indices.map { "v\($0)" }
+        // A shape entry "+name" adds to the column instead of setting it.
         let assignments = try columns.indices.map { i in
-            "\(quoteIdentifier(columns[i])) = s.v\(i)::\(try layout.type(of: columns[i]))"
+            let column = columns[i].hasPrefix("+") ? String(columns[i].dropFirst()) : columns[i]
+            let value = "s.v\(i)::\(try layout.type(of: column))"
+            let name = quoteIdentifier(column)
+            return columns[i].hasPrefix("+") ? "\(name) = t.\(name) + \(value)" : "\(name) = \(value)"
         }
         let match = try keyMatch()
         let sql = """
@@ -84,8 +89,33 @@ struct TableWriter {
             """
         let binds =
             key.indices.map { i in arrayBind(group.map { $0.key[i] }) }
-            + columns.map { column in arrayBind(group.map { $0.columns[column] ?? .null }) }
+            + columns.map { shape in
+                let column = shape.hasPrefix("+") ? String(shape.dropFirst()) : shape
+                return arrayBind(group.map { $0.columns[column] ?? .null })
+            }
         try conn.execute(Query(unsafeSQL: sql, binds: binds))
+    }
+
+    /// The sorted column names of `set`, increments marked with a leading "+": rows of one shape
+    /// share an UPDATE statement.
+    static func assignmentShape(_ set: Columns) -> [String] {
+        set.map { column, value in
+            if case .increment = value { "+" + column } else { column }
+        }.sorted()
+    }
+
+    /// The indices of `keys` whose rows exist, in one statement.
+    func existing(_ keys: [[SQLValue]], on conn: isolated Connection) throws -> [Int] {
+        let key = layout.primaryKey
+        let aliases = key.indices.map { "k\($0)" } + ["i"]
+        let sql = """
+            SELECT s.i FROM unnest(\(placeholders(key.count, from: 1))) WITH ORDINALITY AS s(\(aliases.joined(separator: ", ")))
+            WHERE EXISTS (SELECT 1 FROM \(layout.qualifiedName) AS t WHERE \(try keyMatch()))
+            """
+        let binds = key.indices.map { i in arrayBind(keys.map { $0[i] }) }
+        return try conn.query(Query(unsafeSQL: sql, binds: binds)).rows.map { row in
+            Int(try row.decode(Int64.self, at: 0)) - 1
+        }
     }
 
     private func insert(

@@ -8,21 +8,40 @@ struct MemoryTable: Equatable {
     /// Missing columns read as NULL, as they would in PostgreSQL.
     static func complete(_ row: Columns) -> Columns {
         var full = row
-        for column in RandomChanges.columns where full[column] == nil { full[column] = .null }
+        for column in RandomChanges.columns + ["n"] where full[column] == nil { full[column] = .null }
         return full
+    }
+
+    /// `columns` written over `row` as SQL would: `n = n + delta` for an increment, NULL staying NULL.
+    static func write(_ columns: Columns, over row: Columns) -> Columns {
+        var result = row
+        for (column, value) in columns {
+            guard case .increment(let delta) = value else {
+                result[column] = value
+                continue
+            }
+            if case .int(let current)? = row[column] {
+                result[column] = .int(current + delta)
+            } else {
+                result[column] = row[column] == nil ? .int(delta) : .null
+            }
+        }
+        return result
     }
 
     mutating func apply(_ change: RowChange) {
         let key = change.key
         switch change.kind {
         case .insert(let columns):
-            if rows[key] == nil { rows[key] = Self.complete(columns) }
+            if rows[key] == nil { rows[key] = Self.complete(Self.write(columns, over: [:])) }
         case .upsert(let columns):
-            rows[key] = rows[key].map { $0.merging(columns) { _, new in new } } ?? Self.complete(columns)
+            rows[key] = Self.complete(Self.write(columns, over: rows[key] ?? [:]))
         case .update(let columns):
-            if let row = rows[key] { rows[key] = row.merging(columns) { _, new in new } }
+            if let row = rows[key] { rows[key] = Self.write(columns, over: row) }
         case .delete:
             rows[key] = nil
+        case .requireExisting:
+            break
         }
     }
 
@@ -36,7 +55,7 @@ struct MemoryTable: Equatable {
         }
         for (key, change) in coalesced {
             if case .merge(_, let set) = change, !set.isEmpty, let row = rows[key] {
-                rows[key] = row.merging(set) { _, new in new }
+                rows[key] = Self.write(set, over: row)
             }
         }
         for (key, change) in coalesced {
@@ -88,6 +107,33 @@ struct MemoryTable: Equatable {
         coalescer.add(.insert("t", key: [1], ["b": 2]))
         coalescer.add(.insert("t", key: [1], ["b": 3]))
         #expect(coalescer.changesByTable()[0].rows[0].change == .replace(["b": 2]))
+    }
+
+    @Test func incrementsAccumulateUntilAValueIsKnown() {
+        var coalescer = Coalescer()
+        coalescer.add(.update("t", key: [1], ["n": .increment(1)]))
+        coalescer.add(.update("t", key: [1], ["n": .increment(2)]))
+        coalescer.add(.insert("t", key: [2], ["n": 0]))
+        coalescer.add(.update("t", key: [2], ["n": .increment(1)]))
+        coalescer.add(.delete("t", key: [3]))
+        coalescer.add(.upsert("t", key: [3], ["n": .increment(5)]))
+        let rows = coalescer.changesByTable()[0].rows
+        #expect(rows[0].change == .merge(insert: nil, set: ["n": .increment(3)]))
+        #expect(rows[1].change == .merge(insert: ["n": 1], set: ["n": .increment(1)]), "an existing row counts on")
+        #expect(rows[2].change == .replace(["n": 5]))
+    }
+
+    @Test func existenceFollowsTheChangesOfTheBatch() {
+        var coalescer = Coalescer()
+        coalescer.add(.update("t", key: [1], ["a": "x"]))
+        coalescer.add(.insert("t", key: [2], [:]))
+        coalescer.add(.delete("t", key: [3]))
+        coalescer.add(.require("t", key: [4], because: "needed"))
+        #expect(coalescer.existence(of: "t", key: [1]) == .asBefore)
+        #expect(coalescer.existence(of: "t", key: [2]) == .exists)
+        #expect(coalescer.existence(of: "t", key: [3]) == .absent)
+        #expect(coalescer.existence(of: "t", key: [4]) == .asBefore)
+        #expect(coalescer.count == 3, "a requirement changes no row")
     }
 
     @Test func textArraysEscapeQuotesAndBackslashes() {

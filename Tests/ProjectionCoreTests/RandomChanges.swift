@@ -25,9 +25,20 @@ enum RandomChanges {
         }
     }
 
-    static func columnsSubset(_ rng: inout SeededRandom, nonEmpty: Bool) -> Columns {
+    /// A value for the counter column `n`: NULL, a number or an increment.
+    static func counter(_ rng: inout SeededRandom) -> SQLValue {
+        switch Int.random(in: 0..<4, using: &rng) {
+        case 0: .null
+        case 1: .int(Int64.random(in: 0..<3, using: &rng))
+        default: .increment(Int64.random(in: -1...2, using: &rng))
+        }
+    }
+
+    /// Some columns; a whole row (`wholeRow`) always names the counter, as `SQLValue.increment` requires.
+    static func columnsSubset(_ rng: inout SeededRandom, nonEmpty: Bool, wholeRow: Bool = false) -> Columns {
         var result: Columns = [:]
         for column in columns where Bool.random(using: &rng) { result[column] = value(&rng) }
+        if wholeRow || Bool.random(using: &rng) { result["n"] = counter(&rng) }
         if nonEmpty && result.isEmpty { result["a"] = value(&rng) }
         return result
     }
@@ -35,8 +46,8 @@ enum RandomChanges {
     static func change(_ rng: inout SeededRandom, keys: Int) -> RowChange {
         let key: [SQLValue] = [.int(Int64.random(in: 0..<Int64(keys), using: &rng))]
         switch Int.random(in: 0..<4, using: &rng) {
-        case 0: return .insert("t", key: key, columnsSubset(&rng, nonEmpty: false))
-        case 1: return .upsert("t", key: key, columnsSubset(&rng, nonEmpty: false))
+        case 0: return .insert("t", key: key, columnsSubset(&rng, nonEmpty: false, wholeRow: true))
+        case 1: return .upsert("t", key: key, columnsSubset(&rng, nonEmpty: false, wholeRow: true))
         case 2: return .update("t", key: key, columnsSubset(&rng, nonEmpty: true))
         default: return .delete("t", key: key)
         }
@@ -47,6 +58,7 @@ enum RandomChanges {
         for k in 0..<keys where Bool.random(using: &rng) {
             var row: Columns = [:]
             for column in columns { row[column] = value(&rng) }
+            row["n"] = Bool.random(using: &rng) ? .null : .int(Int64.random(in: 0..<3, using: &rng))
             rows[[.int(Int64(k))]] = row
         }
         return rows

@@ -21,9 +21,15 @@ import Testing
         }
     }
 
-    func randomColumns(_ rng: inout SystemRandomNumberGenerator, nonEmpty: Bool) -> Columns {
+    /// Some columns; `b` is sometimes an increment, and a whole row (`wholeRow`) always names it,
+    /// as `SQLValue.increment` requires.
+    func randomColumns(_ rng: inout SystemRandomNumberGenerator, nonEmpty: Bool, wholeRow: Bool = false) -> Columns {
         var columns: Columns = [:]
         for c in ["a", "b", "c"] where Bool.random(using: &rng) { columns[c] = randomValue(c, &rng) }
+        if wholeRow && columns["b"] == nil { columns["b"] = randomValue("b", &rng) }
+        if columns["b"] != nil && Bool.random(using: &rng) {
+            columns["b"] = .increment(Int64.random(in: -1...2, using: &rng))
+        }
         if nonEmpty && columns.isEmpty { columns["b"] = .int(1) }
         return columns
     }
@@ -38,8 +44,8 @@ import Testing
                 let changes: [RowChange] = (0..<Int.random(in: 1...15, using: &rng)).map { _ in
                     let key: [SQLValue] = [.int(Int64.random(in: 0..<5, using: &rng))]
                     switch Int.random(in: 0..<4, using: &rng) {
-                    case 0: return .insert("t", key: key, randomColumns(&rng, nonEmpty: false))
-                    case 1: return .upsert("t", key: key, randomColumns(&rng, nonEmpty: false))
+                    case 0: return .insert("t", key: key, randomColumns(&rng, nonEmpty: false, wholeRow: true))
+                    case 1: return .upsert("t", key: key, randomColumns(&rng, nonEmpty: false, wholeRow: true))
                     case 2: return .update("t", key: key, randomColumns(&rng, nonEmpty: true))
                     default: return .delete("t", key: key)
                     }

@@ -159,7 +159,7 @@ extension RowChange {
     var upsertedColumns: Columns? {
         switch kind {
         case .upsert(let columns), .insert(let columns): columns
-        case .update, .delete: nil
+        case .update, .delete, .requireExisting: nil
         }
     }
 }
