@@ -48,13 +48,14 @@ let package = Package(
         ),
         // Deterministic synthetic events per events.md, for demos, tests and benchmarks.
         .target(name: "EventGenerator"),
-        // The service's own schemas (event log, checkpoints, dead letters) as numbered SQL files.
+        // The service's own schemas (event log, checkpoints, dead letters, roles) as numbered SQL files,
+        // and the analysts' reporting views.
         .target(
             name: "Migrations",
             dependencies: ["Postgres"],
             path: "sql",
-            exclude: ["README.md", "api"],
-            resources: [.copy("migrations")]
+            exclude: ["README.md", "api", "reports"],
+            resources: [.copy("migrations"), .copy("reporting")]
         ),
         // The read models: the event contract, then one target per read model (its schema.sql is a resource).
         .target(
@@ -69,6 +70,27 @@ let package = Package(
             exclude: ["README.md"],
             resources: [.copy("schema.sql")]
         ),
+        .target(
+            name: "ResultsProjection",
+            dependencies: ["ProjectionCore", "ProjectionContract"],
+            path: "projections/results",
+            exclude: ["README.md"],
+            resources: [.copy("schema.sql")]
+        ),
+        .target(
+            name: "AppointmentsProjection",
+            dependencies: ["ProjectionCore", "ProjectionContract"],
+            path: "projections/appointments",
+            exclude: ["README.md"],
+            resources: [.copy("schema.sql")]
+        ),
+        .target(
+            name: "ConsentProjection",
+            dependencies: ["ProjectionCore", "ProjectionContract"],
+            path: "projections/consent",
+            exclude: ["README.md"],
+            resources: [.copy("schema.sql")]
+        ),
         .executableTarget(
             name: "projector",
             dependencies: [
@@ -80,6 +102,9 @@ let package = Package(
                 "Migrations",
                 "ProjectorBench",
                 "TimelineProjection",
+                "ResultsProjection",
+                "AppointmentsProjection",
+                "ConsentProjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -106,14 +131,18 @@ let package = Package(
         // Pure: given events, expected row changes. No database.
         .testTarget(
             name: "ProjectionsTests",
-            dependencies: ["ProjectionCore", "ProjectionContract", "TimelineProjection", "EventGenerator"]
+            dependencies: [
+                "ProjectionCore", "ProjectionContract", "TimelineProjection", "ResultsProjection",
+                "AppointmentsProjection", "ConsentProjection", "EventGenerator",
+            ]
         ),
         // The read models end to end: events in the log, `projector`'s engine, rows in PostgreSQL.
         .testTarget(
             name: "ReadModelTests",
             dependencies: [
-                "ProjectionCore", "TimelineProjection", "ProjectionEngine", "EventLog", "Postgres",
-                "PostgresTestSupport", "EventGenerator",
+                "ProjectionCore", "TimelineProjection", "ResultsProjection", "AppointmentsProjection",
+                "ConsentProjection", "ProjectionEngine", "EventLog", "Postgres", "PostgresTestSupport",
+                "EventGenerator", "Migrations",
             ]
         ),
         .testTarget(

@@ -54,6 +54,7 @@ public enum ProjectionCatalog {
             try conn.execute("SET LOCAL search_path TO \(identifier: name)")
             try conn.executeScript(ddl)
             try conn.execute("SET LOCAL search_path TO DEFAULT")
+            try conn.execute("SELECT projector.grant_read_model(\(name))")
             try conn.execute(
                 """
                 INSERT INTO projector.projections (name, version, schema_hash, schema_name)

@@ -1,9 +1,14 @@
+import AppointmentsProjection
+import ConsentProjection
 import ProjectionCore
+import ResultsProjection
 import TimelineProjection
 
 /// Every read model this build maintains; the only place projections and the engine meet.
 enum AllProjections {
-    static let all: [any Projection] = [TimelineProjection()]
+    static let all: [any Projection] = [
+        TimelineProjection(), ResultsProjection(), AppointmentsProjection(), ConsentProjection(),
+    ]
 
     /// The projections named in `names`, or all of them when it is empty.
     static func select(_ names: [String]) throws -> [any Projection] {

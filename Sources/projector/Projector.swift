@@ -13,7 +13,7 @@ struct Projector: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, RunCommand.self, StatusCommand.self, AppendCommand.self, ImportCommand.self,
-            GenerateCommand.self, LogCommand.self, BenchCommand.self,
+            GenerateCommand.self, LogCommand.self, PseudonymKeyCommand.self, BenchCommand.self,
         ]
     )
 }

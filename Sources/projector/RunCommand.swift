@@ -37,6 +37,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger()
         let projections = try AllProjections.select(only)
+        try await ReadModelSetup.install(projections, global: global, logger: logger)
         var configuration = RunnerConfiguration()
         configuration.batchSize = batchSize
         configuration.exitWhenCaughtUp = exitWhenCaughtUp

@@ -1,10 +1,16 @@
+import AppointmentsProjection
+import ConsentProjection
 import EventGenerator
 import EventLog
 import Foundation
 import Logging
+import Migrations
 import Postgres
+import PostgresTestSupport
 import ProjectionCore
 import ProjectionEngine
+import ResultsProjection
+import TimelineProjection
 
 /// Appends generated events in batches.
 func appendGenerated(_ options: GeneratorOptions, on conn: Connection) async throws -> Int {
@@ -24,4 +30,23 @@ func apiQuery(_ name: String) throws -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     return try String(contentsOf: root.appendingPathComponent("sql/api/\(name).sql"), encoding: .utf8)
+}
+
+/// The four read models, as `projector run` maintains them.
+let readModels: [any Projection] = [
+    TimelineProjection(), ResultsProjection(), AppointmentsProjection(), ConsentProjection(),
+]
+
+/// Runs every read model until caught up, then creates the reporting views with a random pseudonym key.
+func projectEverything(url: String, on conn: Connection, batchSize: Int = 2_000) async throws {
+    for projection in readModels {
+        try await runUntilCaughtUp(projection, url: url, batchSize: batchSize)
+    }
+    try await ReportingViews.install(for: readModels.map(\.name), on: conn)
+    try await conn.execute("INSERT INTO projector.pseudonym_key (key) VALUES (gen_random_bytes(32))")
+}
+
+/// One integer from `sql`.
+func count(_ sql: String, on conn: Connection) async throws -> Int {
+    try await conn.query(Query(unsafeSQL: sql)).rows[0].decode(Int.self, at: 0)
 }

@@ -1,0 +1,156 @@
+import EventGenerator
+import Foundation
+import Postgres
+import PostgresTestSupport
+import Testing
+
+/// The three roles of `sql/migrations/0003_access.sql`, each logged in as a user of its own.
+@Suite struct AccessTests {
+    /// Runs `body` connected as a new login user in `group`, dropped afterwards.
+    func asMember(
+        of group: String,
+        url: String,
+        on admin: Connection,
+        _ body: (Connection) async throws -> Void
+    ) async throws {
+        let user = "test_" + group + "_" + UUID().uuidString.prefix(8).lowercased()
+        try await admin.execute("CREATE ROLE \(identifier: user) LOGIN IN ROLE \(identifier: group)")
+        let result: Result<Void, any Error>
+        do {
+            // A repeated keyword overrides the earlier one in a conninfo string.
+            let conn = try await Connection.connect(to: url + " user=\(user)", applicationName: "projector-tests")
+            do {
+                result = .success(try await body(conn))
+            } catch {
+                result = .failure(error)
+            }
+            await conn.close()
+        } catch {
+            result = .failure(error)
+        }
+        // The writer's user owns the schemas it created: hand them over before dropping it.
+        try await admin.execute("REASSIGN OWNED BY \(identifier: user) TO CURRENT_USER")
+        try await admin.execute("DROP OWNED BY \(identifier: user)")
+        try await admin.execute("DROP ROLE \(identifier: user)")
+        return try result.get()
+    }
+
+    /// Whether `sql` runs for `conn`: false on insufficient_privilege (42501), any other error thrown.
+    func may(_ sql: String, on conn: Connection) async throws -> Bool {
+        do {
+            _ = try await conn.query(Query(unsafeSQL: sql))
+            return true
+        } catch  where error.sqlState == "42501" {
+            return false
+        }
+    }
+
+    @Test func theApiReadsTheReadModelsButNotTheLog() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            _ = try await appendGenerated(GeneratorOptions(patients: 3, seed: 2), on: conn)
+            try await projectEverything(url: url, on: conn)
+            try await asMember(of: "projector_api", url: url, on: conn) { api throws in
+                for table in [
+                    "timeline.entries", "results.lab_results", "results.orders", "appointments.appointments",
+                    "consent.consents", "consent.consent_history",
+                ] {
+                    #expect(try await may("SELECT * FROM \(table) LIMIT 1", on: api), "\(table)")
+                }
+                #expect(try await may("SELECT consent.may_view('9434765919', 'role', 'x', 'results', now())", on: api))
+                #expect(try await may("SELECT * FROM eventlog.events LIMIT 1", on: api) == false)
+                #expect(try await may("SELECT * FROM projector.pseudonym_key", on: api) == false)
+                #expect(try await may("DELETE FROM timeline.entries", on: api) == false)
+            }
+        }
+    }
+
+    @Test func theAnalystReadsReportingOnlyAndNeverAnNHSNumber() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            _ = try await appendGenerated(GeneratorOptions(patients: 20, seed: 4), on: conn)
+            try await projectEverything(url: url, on: conn)
+            // Everything the analyst role may read, from the catalogue: only the reporting views.
+            let readable = try await dump(
+                """
+                SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f')
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                  AND (has_table_privilege('projector_analyst', c.oid, 'SELECT')
+                       OR has_any_column_privilege('projector_analyst', c.oid, 'SELECT'))
+                ORDER BY 1
+                """,
+                on: conn
+            )
+            #expect(
+                readable == [
+                    "reporting.appointments", "reporting.consent_changes", "reporting.consents",
+                    "reporting.lab_results",
+                    "reporting.timeline_entries",
+                ]
+            )
+            let nhsNumbers = Set(
+                try await dump("SELECT DISTINCT data->>'nhsNumber' FROM eventlog.events", on: conn)
+            )
+            #expect(nhsNumbers.count >= 20)
+            try await asMember(of: "projector_analyst", url: url, on: conn) { analyst throws in
+                for view in readable {
+                    let rows = try await dump("SELECT v::text FROM \(view) v", on: analyst)
+                    #expect(!rows.isEmpty, "\(view)")
+                    for row in rows {
+                        #expect(!nhsNumbers.contains { row.contains($0) }, "\(view) shows an NHS number")
+                    }
+                }
+                for table in ["timeline.entries", "results.lab_results", "eventlog.events", "projector.pseudonym_key"] {
+                    #expect(try await may("SELECT * FROM \(table) LIMIT 1", on: analyst) == false, "\(table)")
+                }
+                #expect(
+                    try await may("SELECT consent.may_view('9434765919', 'role', 'x', 'results', now())", on: analyst)
+                        == false
+                )
+            }
+        }
+    }
+
+    @Test func pseudonymsAreStableAndNeedTheKey() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            _ = try await appendGenerated(GeneratorOptions(patients: 5, seed: 6), on: conn)
+            try await projectEverything(url: url, on: conn)
+            let sql = "SELECT DISTINCT patient_pseudonym FROM reporting.timeline_entries ORDER BY 1"
+            let first = try await dump(sql, on: conn)
+            #expect(first.count == 5)
+            #expect(first.allSatisfy { $0.count == 64 })
+            // Another read model's view gives the same patients the same pseudonyms.
+            let fromResults = Set(
+                try await dump("SELECT DISTINCT patient_pseudonym FROM reporting.lab_results", on: conn)
+            )
+            #expect(fromResults.isSubset(of: Set(first)))
+            // Without a key the views refuse, rather than answer with NULLs.
+            try await conn.execute("DELETE FROM projector.pseudonym_key")
+            await #expect(throws: PostgresError.self) { _ = try await conn.query(Query(unsafeSQL: sql)) }
+            // A new key gives new pseudonyms.
+            try await conn.execute("INSERT INTO projector.pseudonym_key (key) VALUES (gen_random_bytes(32))")
+            #expect(Set(try await dump(sql, on: conn)).isDisjoint(with: first))
+        }
+    }
+
+    @Test func theWriterRoleRunsTheProjections() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            _ = try await appendGenerated(GeneratorOptions(patients: 3, seed: 8), on: conn)
+            // Database-level grants are not copied from the test template.
+            let database = try await conn.query("SELECT current_database()").rows[0].decode(String.self, at: 0)
+            try await conn.execute("GRANT CREATE ON DATABASE \(identifier: database) TO projector_writer")
+            try await asMember(of: "projector_writer", url: url, on: conn) { writer in
+                let user = try await writer.query("SELECT current_user").rows[0].decode(String.self, at: 0)
+                for projection in readModels {
+                    try await runUntilCaughtUp(projection, url: url + " user=\(user)")
+                }
+                #expect(try await count("SELECT count(*) FROM results.lab_results", on: writer) > 0)
+                #expect(try await may("SELECT * FROM projector.pseudonym_key", on: writer))
+                #expect(try await may("INSERT INTO eventlog.streams DEFAULT VALUES", on: writer) == false)
+                // The API may read what the writer created.
+                try await asMember(of: "projector_api", url: url, on: conn) { api throws in
+                    #expect(try await may("SELECT * FROM appointments.appointments LIMIT 1", on: api))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import ProjectionContract
+import ProjectionCore
+
+/// Appointments with their current state, times, clinic and reschedule count, plus the history of their
+/// changes (`appointments.appointments` and `appointments.appointment_history`, see README.md).
+///
+/// Every handled event is validated through the contract first; a broken rule throws and the engine
+/// dead-letters the event. An event that changes an appointment first requires its row: one for an
+/// appointment never booked (cancelled before booked, out of order) is dead-lettered as a missing
+/// precondition rather than creating a row, and the engine parks the stream's later events behind it.
+public struct AppointmentsProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+
+    /// `appointments`, also the schema of its tables.
+    public var name: String { "appointments" }
+
+    /// Version 1.
+    public var version: Int { 1 }
+
+    /// The five appointment events; every other type changes no row.
+    public var eventTypes: Set<String> { AppointmentsProjection.handledEventTypes }
+
+    /// `appointments`, keyed by `appointment_id`, and `appointment_history`, keyed by `appointment_id` and
+    /// `global_position`.
+    public var tables: [TableSpec] {
+        [
+            TableSpec(name: AppointmentsProjection.appointments, primaryKey: ["appointment_id"]),
+            TableSpec(name: AppointmentsProjection.history, primaryKey: ["appointment_id", "global_position"]),
+        ]
+    }
+
+    /// The contents of `schema.sql`.
+    public var schemaSQL: String { AppointmentsProjection.schema }
+
+    /// The row changes `event` causes; none for event types outside `eventTypes`.
+    public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
+        let position = event.position.globalPosition
+        return switch event.eventType {
+        case AppointmentBooked.eventType:
+            try changes(for: decode(AppointmentBooked.self, from: event), at: position)
+        case AppointmentRescheduled.eventType:
+            try changes(for: decode(AppointmentRescheduled.self, from: event), at: position)
+        case AppointmentCancelled.eventType:
+            try changes(for: decode(AppointmentCancelled.self, from: event), at: position)
+        case AppointmentAttended.eventType:
+            try changes(for: decode(AppointmentAttended.self, from: event), at: position)
+        case AppointmentMissed.eventType:
+            try changes(for: decode(AppointmentMissed.self, from: event), at: position)
+        default:
+            []
+        }
+    }
+
+    /// One row per appointment, in its current state.
+    static let appointments = "appointments"
+
+    /// One row per change of an appointment.
+    static let history = "appointment_history"
+
+    /// The `event_type`s of `eventTypes`, built once.
+    static let handledEventTypes: Set<String> = [
+        AppointmentBooked.eventType, AppointmentRescheduled.eventType, AppointmentCancelled.eventType,
+        AppointmentAttended.eventType, AppointmentMissed.eventType,
+    ]
+
+    /// `schema.sql`, read once from the target's resources.
+    static let schema: String = {
+        guard let url = Bundle.module.url(forResource: "schema", withExtension: "sql"),
+            let sql = try? String(contentsOf: url, encoding: .utf8)
+        else {
+            // The file is a resource of this target; without it the build itself is broken.
+            preconditionFailure("AppointmentsProjection: schema.sql is missing from the bundle")
+        }
+        return sql
+    }()
+
+    /// The `appointments` row key of `appointmentID`.
+    static func key(_ appointmentID: String) -> [SQLValue] {
+        [.text(appointmentID)]
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import ProjectionContract
+import ProjectionCore
+
+/// Patients' consents: one row per consent with its grantee, scopes, purpose and validity, every
+/// grant and withdrawal in a history, and `may_view`, the access question over them (see README.md).
+///
+/// Every handled event is validated through the contract first; a broken rule throws and the engine
+/// dead-letters the event. A withdrawal requires its consent to exist, so one that arrives before
+/// its grant is dead-lettered whole rather than lost; the engine parks the stream's later events
+/// behind it, so a retry replays them in order.
+public struct ConsentProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+
+    /// `consent`, also the schema of its tables.
+    public var name: String { "consent" }
+
+    /// Version 1.
+    public var version: Int { 1 }
+
+    /// `ConsentGranted` and `ConsentWithdrawn`.
+    public var eventTypes: Set<String> { ConsentProjection.handledEventTypes }
+
+    /// `consents`, keyed by `consent_id`, and `consent_history`, keyed by `consent_id` and `global_position`.
+    public var tables: [TableSpec] {
+        [
+            TableSpec(name: ConsentProjection.consents, primaryKey: ["consent_id"]),
+            TableSpec(name: ConsentHistoryEntry.table, primaryKey: ["consent_id", "global_position"]),
+        ]
+    }
+
+    /// The contents of `schema.sql`.
+    public var schemaSQL: String { ConsentProjection.schema }
+
+    /// The row changes `event` causes; none for event types outside `eventTypes`.
+    public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
+        let position = event.position.globalPosition
+        return switch event.eventType {
+        case ConsentGranted.eventType:
+            try changes(for: decode(ConsentGranted.self, from: event), at: position)
+        case ConsentWithdrawn.eventType:
+            try changes(for: decode(ConsentWithdrawn.self, from: event), at: position)
+        default:
+            []
+        }
+    }
+
+    /// The table of consents, one row each.
+    static let consents = "consents"
+
+    /// The `event_type`s of `eventTypes`, built once.
+    static let handledEventTypes: Set<String> = [ConsentGranted.eventType, ConsentWithdrawn.eventType]
+
+    /// `schema.sql`, read once from the target's resources.
+    static let schema: String = {
+        guard let url = Bundle.module.url(forResource: "schema", withExtension: "sql"),
+            let sql = try? String(contentsOf: url, encoding: .utf8)
+        else {
+            // The file is a resource of this target; without it the build itself is broken.
+            preconditionFailure("ConsentProjection: schema.sql is missing from the bundle")
+        }
+        return sql
+    }()
+
+    /// The `consents` row key of the consent `consentID`.
+    static func key(_ consentID: String) -> [SQLValue] {
+        [.text(consentID)]
+    }
+}

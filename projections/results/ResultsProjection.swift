@@ -1,0 +1,76 @@
+import Foundation
+import ProjectionContract
+import ProjectionCore
+
+/// Laboratory test orders and results: one row per result in its current version, every version in
+/// its history, and one row per order (`results.lab_results`, `result_history`, `orders`; see README.md).
+///
+/// Every handled event is validated through the contract first; a broken rule throws and the engine
+/// dead-letters the event. An amendment or an entered-in-error event for a result the read model has
+/// not recorded is dead-lettered too (a requirement), so that a retry replays it once the result is in.
+public struct ResultsProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+
+    /// `results`, also the schema of its tables.
+    public var name: String { "results" }
+
+    /// Version 1.
+    public var version: Int { 1 }
+
+    /// `TestOrdered`, `TestResultRecorded`, `TestResultAmended` and `TestResultEnteredInError`.
+    public var eventTypes: Set<String> { ResultsProjection.handledEventTypes }
+
+    /// `lab_results` by `result_id`, `orders` by `order_id`, `result_history` by `(result_id, global_position)`.
+    public var tables: [TableSpec] {
+        [
+            TableSpec(name: ResultsProjection.results, primaryKey: ["result_id"]),
+            TableSpec(name: ResultsProjection.orders, primaryKey: ["order_id"]),
+            TableSpec(name: ResultsProjection.history, primaryKey: ["result_id", "global_position"]),
+        ]
+    }
+
+    /// The contents of `schema.sql`.
+    public var schemaSQL: String { ResultsProjection.schema }
+
+    /// The row changes `event` causes; none for event types outside `eventTypes`.
+    public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
+        let position = event.position.globalPosition
+        return switch event.eventType {
+        case TestOrdered.eventType:
+            try changes(for: decode(TestOrdered.self, from: event), at: position)
+        case TestResultRecorded.eventType:
+            try changes(for: decode(TestResultRecorded.self, from: event), at: position)
+        case TestResultAmended.eventType:
+            try changes(for: decode(TestResultAmended.self, from: event), at: position)
+        case TestResultEnteredInError.eventType:
+            try changes(for: decode(TestResultEnteredInError.self, from: event), at: position)
+        default:
+            []
+        }
+    }
+
+    /// The table of results in their current version.
+    static let results = "lab_results"
+    /// The table of test orders.
+    static let orders = "orders"
+    /// The table of result versions, one row per result event.
+    static let history = "result_history"
+
+    /// The `event_type`s of `eventTypes`, built once.
+    static let handledEventTypes: Set<String> = [
+        TestOrdered.eventType, TestResultRecorded.eventType, TestResultAmended.eventType,
+        TestResultEnteredInError.eventType,
+    ]
+
+    /// `schema.sql`, read once from the target's resources.
+    static let schema: String = {
+        guard let url = Bundle.module.url(forResource: "schema", withExtension: "sql"),
+            let sql = try? String(contentsOf: url, encoding: .utf8)
+        else {
+            // The file is a resource of this target; without it the build itself is broken.
+            preconditionFailure("ResultsProjection: schema.sql is missing from the bundle")
+        }
+        return sql
+    }()
+}

@@ -1,0 +1,11 @@
+-- May this grantee see this part of this patient's record now? (the patient API, before it shows
+-- a clinician or organisation anything).
+--
+-- $1 nhs_number text
+-- $2 grantee_type text    organisation, role or person
+-- $3 grantee_id text
+-- $4 scope text           timeline, results, appointments or journal
+-- $5 at timestamptz       usually now()
+--
+-- consent.may_view is inlined by the planner: an index scan of consents_patient_grantee.
+SELECT consent.may_view($1, $2, $3, $4, $5) AS allowed;
