@@ -8,9 +8,9 @@ import ProjectionCore
 struct PreparedBatch: Sendable {
     /// The rows to write and the events set aside.
     var plan: BatchPlan
-    /// What the projection made of each event, kept only when `plan` assumed rows exist, so the
-    /// writer can plan again if one does not.
-    var outcomes: [BatchPlan.Outcome]
+    /// The page's events, for the writer to plan again (the projection is pure, so it gives the same
+    /// changes) when a row `plan` assumed exists does not.
+    var events: [RecordedEvent]
     /// Where the checkpoint moves when the batch commits.
     var end: LogPosition
     /// How many events the page held.
@@ -36,16 +36,10 @@ struct BatchApplier: Sendable {
 
     /// Runs the projection over `page` and plans the writes; no I/O.
     func prepare(_ page: LogPage) -> PreparedBatch {
-        let outcomes = page.events.map { event in
-            BatchPlan.Outcome(
-                event: event,
-                changes: Result { () throws(ProjectionFailure) in try projection.changes(for: event) }
-            )
-        }
-        let plan = BatchPlan(outcomes, existing: nil)
+        let plan = BatchPlan(BatchApplier.outcomes(of: page.events, projection: projection), existing: nil)
         return PreparedBatch(
             plan: plan,
-            outcomes: plan.assumedRows.isEmpty ? [] : outcomes,
+            events: plan.assumedRows.isEmpty ? [] : page.events,
             end: page.end,
             eventCount: page.events.count,
             isCaughtUp: page.isCaughtUp
@@ -60,7 +54,7 @@ struct BatchApplier: Sendable {
         let name = projection.name
         let owner = self.owner
         let written = try await conn.withTransaction { conn in
-            let plan = try BatchApplier.confirm(batch, layouts: layouts, projection: name, on: conn)
+            let plan = try BatchApplier.confirm(batch, layouts: layouts, projection: projection, on: conn)
             var outcome = Outcome(events: batch.eventCount, deadLetters: plan.deadLetters.count)
             for (table, rows) in plan.changes {
                 let counts = try TableWriter(layout: try BatchApplier.layout(of: table, in: layouts, projection: name))
@@ -80,18 +74,31 @@ struct BatchApplier: Sendable {
     static func confirm(
         _ batch: PreparedBatch,
         layouts: [String: TableLayout],
-        projection: String,
+        projection: any Projection,
         on conn: isolated Connection
     ) throws -> BatchPlan {
         guard !batch.plan.assumedRows.isEmpty else { return batch.plan }
         var existing: Set<RowAddress> = []
         let byTable = Dictionary(grouping: batch.plan.assumedRows, by: \.table)
         for (table, rows) in byTable {
-            let writer = TableWriter(layout: try layout(of: table, in: layouts, projection: projection))
+            let writer = TableWriter(layout: try layout(of: table, in: layouts, projection: projection.name))
             for index in try writer.existing(rows.map(\.key), on: conn) { existing.insert(rows[index]) }
         }
         if existing.count == batch.plan.assumedRows.count { return batch.plan }
-        return BatchPlan(batch.outcomes, existing: existing)
+        return BatchPlan(outcomes(of: batch.events, projection: projection), existing: existing)
+    }
+
+    /// What `projection` makes of each of `events`, computed as the plan reads them.
+    static func outcomes(
+        of events: [RecordedEvent],
+        projection: any Projection
+    ) -> LazyMapSequence<[RecordedEvent], BatchPlan.Outcome> {
+        events.lazy.map { event in
+            BatchPlan.Outcome(
+                event: event,
+                changes: Result { () throws(ProjectionFailure) in try projection.changes(for: event) }
+            )
+        }
     }
 
     static func layout(of table: String, in layouts: [String: TableLayout], projection: String) throws -> TableLayout {

@@ -27,7 +27,10 @@ struct BatchPlan: Sendable {
     var assumedRows: [RowAddress]
 
     /// Plans `outcomes` in order; `existing` answers for rows the batch did not touch, or nil to assume they exist.
-    init(_ outcomes: [Outcome], existing: Set<RowAddress>?) {
+    ///
+    /// `outcomes` is read once, so a lazy sequence lets each event's changes be coalesced and dropped
+    /// as soon as they are made.
+    init(_ outcomes: some Sequence<Outcome>, existing: Set<RowAddress>?) {
         var coalescer = Coalescer()
         var letters: [DeadLetter] = []
         var assumed: [RowAddress] = []

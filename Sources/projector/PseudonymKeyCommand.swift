@@ -5,6 +5,14 @@ import Postgres
 struct PseudonymKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pseudonym-key",
+        abstract: "Manages the secret key of the analysts' patient pseudonyms.",
+        subcommands: [SetPseudonymKeyCommand.self]
+    )
+}
+
+struct SetPseudonymKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
         abstract: "Sets the secret key of the analysts' patient pseudonyms.",
         discussion: """
             The reporting views show HMAC-SHA-256(NHS number, key) instead of the NHS number. The key comes \
