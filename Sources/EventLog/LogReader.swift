@@ -66,21 +66,7 @@ public struct LogReader: Sendable {
         var events: [RecordedEvent] = []
         events.reserveCapacity(result.rows.count)
         for row in result.rows where row[3] != nil {
-            events.append(
-                RecordedEvent(
-                    position: LogPosition(
-                        transactionID: try row.decode(UInt64.self, at: 3),
-                        globalPosition: try row.decode(Int64.self, at: 4)
-                    ),
-                    streamID: try row.decode(String.self, at: 5),
-                    streamPosition: try row.decode(Int64.self, at: 6),
-                    eventID: try row.decode(String.self, at: 7),
-                    eventType: try row.decode(String.self, at: 8),
-                    data: Array(try row.decode(String.self, at: 9).utf8),
-                    metadata: Array(try row.decode(String.self, at: 10).utf8),
-                    recordedAt: try row.decode(String.self, at: 11)
-                )
-            )
+            events.append(try LogReader.recordedEvent(from: row, at: 3))
         }
         if events.count >= limit, let last = events.last {
             return LogPage(events: events, end: last.position, isFull: true, isHeldBack: false)
@@ -94,5 +80,24 @@ public struct LogReader: Sendable {
         let watermark = LogPosition(transactionID: xmin - 1, globalPosition: maxPosition)
         let end = max(position, events.last?.position ?? position, watermark)
         return LogPage(events: events, end: end, isFull: false, isHeldBack: heldBack)
+    }
+
+    /// The event in `row`'s columns from `first` on, in the order `read` selects them: transaction_id::text,
+    /// global_position, stream_id, stream_position, event_id::text, event_type, data::text,
+    /// metadata::text, recorded_at::text.
+    public static func recordedEvent(from row: Row, at first: Int = 0) throws(PostgresError) -> RecordedEvent {
+        RecordedEvent(
+            position: LogPosition(
+                transactionID: try row.decode(UInt64.self, at: first),
+                globalPosition: try row.decode(Int64.self, at: first + 1)
+            ),
+            streamID: try row.decode(String.self, at: first + 2),
+            streamPosition: try row.decode(Int64.self, at: first + 3),
+            eventID: try row.decode(String.self, at: first + 4),
+            eventType: try row.decode(String.self, at: first + 5),
+            data: Array(try row.decode(String.self, at: first + 6).utf8),
+            metadata: Array(try row.decode(String.self, at: first + 7).utf8),
+            recordedAt: try row.decode(String.self, at: first + 8)
+        )
     }
 }

@@ -13,7 +13,8 @@ struct Projector: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, RunCommand.self, StatusCommand.self, AppendCommand.self, ImportCommand.self,
-            GenerateCommand.self, LogCommand.self, PseudonymKeyCommand.self, BenchCommand.self,
+            GenerateCommand.self, LogCommand.self, DeadLettersCommand.self, PseudonymKeyCommand.self,
+            BenchCommand.self,
         ]
     )
 }

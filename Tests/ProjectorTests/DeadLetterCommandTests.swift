@@ -1,0 +1,84 @@
+import Foundation
+import Postgres
+import PostgresTestSupport
+import Testing
+
+/// `projector dead-letters` as ops use it: an appointment cancelled before it was booked.
+@Suite struct DeadLetterCommandTests {
+    static let nhs = "9434765919"
+
+    func append(_ type: String, _ data: String, id: Int, url: String) async throws {
+        let result = try await ProjectorBinary.run(
+            [
+                "append", "--stream", "appointment-a1", "--type", type, "--data", data,
+                "--event-id", "20000000-0000-4000-8000-00000000000\(id)",
+            ],
+            database: url
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test func listRetryAndSkipThroughTheCLI() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await append(
+                "AppointmentCancelled",
+                #"{"appointmentId": "a1", "nhsNumber": "\#(Self.nhs)", "cancelledBy": "patient"}"#,
+                id: 1,
+                url: url
+            )
+            let run = ["run", "--only", "appointments", "--exit-when-caught-up"]
+            #expect(try await ProjectorBinary.run(run, database: url).status == 0)
+
+            let list = try await ProjectorBinary.run(["dead-letters", "list", "appointments"], database: url)
+            #expect(list.status == 0)
+            #expect(list.stdout.contains("appointment not booked"))
+            #expect(!list.stdout.contains(Self.nhs) && !list.stdout.contains("appointment-a1"), "no patient data")
+
+            // Still failing: exit code 1, and the letter stays parked.
+            let early = try await ProjectorBinary.run(
+                ["dead-letters", "retry", "appointments", "--all"],
+                database: url
+            )
+            #expect(early.status == 1)
+            #expect(early.stdout.contains("still failing: appointment not booked"))
+
+            try await append(
+                "AppointmentBooked",
+                #"""
+                {"appointmentId": "a1", "nhsNumber": "\#(Self.nhs)", "startsAt": "2026-02-01T10:00:00Z",
+                 "clinic": {"code": "DIAB", "name": {"en": "Diabetes Clinic"}}, "specialty": "Diabetology",
+                 "organisation": {"odsCode": "7A4", "name": "Cardiff and Vale UHB"}, "mode": "video"}
+                """#,
+                id: 2,
+                url: url
+            )
+            #expect(try await ProjectorBinary.run(run, database: url).status == 0)
+            let retry = try await ProjectorBinary.run(
+                ["dead-letters", "retry", "appointments", "--all", "--by", "ops-carol"],
+                database: url
+            )
+            #expect(retry.status == 0, "\(retry.stdout) \(retry.stderr)")
+            #expect(retry.stdout.contains("1 applied, 0 still parked"))
+            let state = try await conn.query("SELECT state FROM appointments.appointments").rows
+            #expect(try state.map { try $0.decode(String.self, at: 0) } == ["cancelled"])
+
+            let json = try await ProjectorBinary.run(
+                ["dead-letters", "list", "--status", "all", "--json"],
+                database: url
+            )
+            let letters = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+            #expect(letters?.count == 1)
+            #expect(letters?.first?["status"] as? String == "retried")
+            #expect(letters?.first?["handledBy"] as? String == "ops-carol")
+
+            let noReason = try await ProjectorBinary.run(
+                ["dead-letters", "skip", "appointments", "--all"],
+                database: url
+            )
+            #expect(noReason.status == 64)
+            let unknown = try await ProjectorBinary.run(["dead-letters", "list", "nosuch"], database: url)
+            #expect(unknown.status == 1)
+            #expect(unknown.stderr.contains("unknown projection nosuch"))
+        }
+    }
+}
