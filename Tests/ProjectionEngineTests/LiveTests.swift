@@ -34,9 +34,12 @@ import Testing
                 try await LogWriter(connection: conn).appendMany([note("live", "hello", n: 1)])
                 while try await conn.query("SELECT 1 FROM notes.notes WHERE id = 'live'").rows.isEmpty {
                     try await Task.sleep(for: .milliseconds(10))
-                    if ContinuousClock.now - appended > .seconds(20) { break }
+                    if ContinuousClock.now - appended > .seconds(120) { break }
                 }
-                #expect(ContinuousClock.now - appended < .seconds(5))
+                // Far below the 600 s poll, so only the NOTIFY can explain it; not tighter, because other
+                // tests' open transactions hold the cluster-wide watermark (and so this reader) back for
+                // seconds on a busy 2-core machine.
+                #expect(ContinuousClock.now - appended < .seconds(60))
                 group.cancelAll()
             }
         }
