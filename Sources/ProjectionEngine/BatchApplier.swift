@@ -54,14 +54,17 @@ struct BatchApplier: Sendable {
         let name = projection.name
         let owner = self.owner
         let written = try await conn.withTransaction { conn in
-            let plan = try BatchApplier.confirm(batch, layouts: layouts, projection: projection, on: conn)
+            let plan = try BatchApplier.confirm(
+                batch.plan,
+                events: batch.events,
+                layouts: layouts,
+                projection: projection,
+                on: conn
+            )
+            let counts = try BatchApplier.writeRows(of: plan, layouts: layouts, projection: name, on: conn)
             var outcome = Outcome(events: batch.eventCount, deadLetters: plan.deadLetters.count)
-            for (table, rows) in plan.changes {
-                let counts = try TableWriter(layout: try BatchApplier.layout(of: table, in: layouts, projection: name))
-                    .write(rows, on: conn)
-                outcome.statements += counts.statements
-                outcome.rowsWritten += counts.rows
-            }
+            outcome.statements = counts.statements
+            outcome.rowsWritten = counts.rows
             try DeadLetters.park(plan.deadLetters, projection: name, on: conn)
             try Checkpoints.advance(name, owner: owner, to: batch.end, eventsSeen: batch.eventCount, on: conn)
             return (outcome, plan.deadLetters)
@@ -70,22 +73,40 @@ struct BatchApplier: Sendable {
         return written.0
     }
 
-    /// `batch`'s plan once the rows it assumed exist are checked; planned again when one does not.
+    /// `plan` (made from `events`) once the rows it assumed exist are checked; planned again when one does not.
     static func confirm(
-        _ batch: PreparedBatch,
+        _ plan: BatchPlan,
+        events: [RecordedEvent],
         layouts: [String: TableLayout],
         projection: any Projection,
         on conn: isolated Connection
     ) throws -> BatchPlan {
-        guard !batch.plan.assumedRows.isEmpty else { return batch.plan }
+        guard !plan.assumedRows.isEmpty else { return plan }
         var existing: Set<RowAddress> = []
-        let byTable = Dictionary(grouping: batch.plan.assumedRows, by: \.table)
+        let byTable = Dictionary(grouping: plan.assumedRows, by: \.table)
         for (table, rows) in byTable {
             let writer = TableWriter(layout: try layout(of: table, in: layouts, projection: projection.name))
             for index in try writer.existing(rows.map(\.key), on: conn) { existing.insert(rows[index]) }
         }
-        if existing.count == batch.plan.assumedRows.count { return batch.plan }
-        return BatchPlan(outcomes(of: batch.events, projection: projection), existing: existing)
+        if existing.count == plan.assumedRows.count { return plan }
+        return BatchPlan(outcomes(of: events, projection: projection), existing: existing)
+    }
+
+    /// Writes `plan`'s row changes, table by table; call inside the transaction that records the outcome.
+    static func writeRows(
+        of plan: BatchPlan,
+        layouts: [String: TableLayout],
+        projection: String,
+        on conn: isolated Connection
+    ) throws -> TableWriter.Counts {
+        var total = TableWriter.Counts()
+        for (table, rows) in plan.changes {
+            let counts = try TableWriter(layout: try layout(of: table, in: layouts, projection: projection))
+                .write(rows, on: conn)
+            total.statements += counts.statements
+            total.rows += counts.rows
+        }
+        return total
     }
 
     /// What `projection` makes of each of `events`, computed as the plan reads them.

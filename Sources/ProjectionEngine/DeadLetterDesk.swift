@@ -78,13 +78,7 @@ public enum DeadLetterDesk {
         by who: String,
         on conn: Connection
     ) async throws -> [RetryOutcome] {
-        let layouts = try await conn.withTransaction { tx in
-            try Dictionary(
-                uniqueKeysWithValues: projection.tables.map { spec in
-                    (spec.name, try TableLayout.load(spec, schema: projection.name, on: tx))
-                }
-            )
-        }
+        let layouts = try await TableLayout.loadAll(of: projection, on: conn)
         let parked = try await parkedIDs(projection.name, ids: ids, on: conn)
         var outcomes: [RetryOutcome] = []
         for id in parked {
@@ -149,17 +143,13 @@ public enum DeadLetterDesk {
                 event: event,
                 changes: Result { () throws(ProjectionFailure) in try projection.changes(for: event) }
             )
-            var plan = BatchPlan([outcome], existing: nil)
-            if !plan.assumedRows.isEmpty {
-                let batch = PreparedBatch(
-                    plan: plan,
-                    events: [event],
-                    end: event.position,
-                    eventCount: 1,
-                    isCaughtUp: false
-                )
-                plan = try BatchApplier.confirm(batch, layouts: layouts, projection: projection, on: tx)
-            }
+            let plan = try BatchApplier.confirm(
+                BatchPlan([outcome], existing: nil),
+                events: [event],
+                layouts: layouts,
+                projection: projection,
+                on: tx
+            )
             if let failure = plan.deadLetters.first?.failure {
                 try tx.execute(
                     """
@@ -170,12 +160,7 @@ public enum DeadLetterDesk {
                 )
                 return RetryOutcome(id: id, stillFailing: failure.reason)
             }
-            for (table, changes) in plan.changes {
-                _ = try TableWriter(
-                    layout: try BatchApplier.layout(of: table, in: layouts, projection: projection.name)
-                )
-                .write(changes, on: tx)
-            }
+            _ = try BatchApplier.writeRows(of: plan, layouts: layouts, projection: projection.name, on: tx)
             try tx.execute(
                 """
                 UPDATE projector.dead_letters

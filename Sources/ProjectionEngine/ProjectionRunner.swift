@@ -58,7 +58,11 @@ public struct ProjectionRunner: Service {
         let owner = UUID().uuidString.lowercased()
         let name = projection.name
         let start = try await writer.withTransaction { conn in try Checkpoints.claim(name, owner: owner, on: conn) }
-        let applier = BatchApplier(projection: projection, layouts: try await loadLayouts(on: writer), owner: owner)
+        let applier = BatchApplier(
+            projection: projection,
+            layouts: try await TableLayout.loadAll(of: projection, on: writer),
+            owner: owner
+        )
         let reader = try await Connection.connect(to: databaseURL, applicationName: "projector:\(name):reader")
         do {
             try await follow(from: start, reader: reader, writer: writer, applier: applier)
@@ -173,16 +177,6 @@ public struct ProjectionRunner: Service {
             try await Task.sleep(for: configuration.standbyRetryInterval)
         }
         return false
-    }
-
-    private func loadLayouts(on conn: Connection) async throws -> [String: TableLayout] {
-        let tables = projection.tables
-        let schema = projection.name
-        return try await conn.withTransaction { conn in
-            var layouts: [String: TableLayout] = [:]
-            for spec in tables { layouts[spec.name] = try TableLayout.load(spec, schema: schema, on: conn) }
-            return layouts
-        }
     }
 
     /// Waits for a NOTIFY from the log, at most `idlePollInterval`, in slices so shutdown is prompt.

@@ -46,6 +46,17 @@ struct TableLayout: Sendable {
         for column in spec.primaryKey { _ = try layout.type(of: column) }
         return layout
     }
+
+    /// The layouts of every table of `projection`, by table name, read in one transaction.
+    static func loadAll(of projection: any Projection, on conn: Connection) async throws -> [String: TableLayout] {
+        let tables = projection.tables
+        let schema = projection.name
+        return try await conn.withTransaction { conn in
+            var layouts: [String: TableLayout] = [:]
+            for spec in tables { layouts[spec.name] = try load(spec, schema: schema, on: conn) }
+            return layouts
+        }
+    }
 }
 
 /// A fault of the engine or of a projection's code (not of an event): the runner stops on it.

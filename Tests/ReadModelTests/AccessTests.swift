@@ -6,35 +6,6 @@ import Testing
 
 /// The three roles of `sql/migrations/0003_access.sql`, each logged in as a user of its own.
 @Suite struct AccessTests {
-    /// Runs `body` connected as a new login user in `group`, dropped afterwards.
-    func asMember(
-        of group: String,
-        url: String,
-        on admin: Connection,
-        _ body: (Connection) async throws -> Void
-    ) async throws {
-        let user = "test_" + group + "_" + UUID().uuidString.prefix(8).lowercased()
-        try await admin.execute("CREATE ROLE \(identifier: user) LOGIN IN ROLE \(identifier: group)")
-        let result: Result<Void, any Error>
-        do {
-            // A repeated keyword overrides the earlier one in a conninfo string.
-            let conn = try await Connection.connect(to: url + " user=\(user)", applicationName: "projector-tests")
-            do {
-                result = .success(try await body(conn))
-            } catch {
-                result = .failure(error)
-            }
-            await conn.close()
-        } catch {
-            result = .failure(error)
-        }
-        // The writer's user owns the schemas it created: hand them over before dropping it.
-        try await admin.execute("REASSIGN OWNED BY \(identifier: user) TO CURRENT_USER")
-        try await admin.execute("DROP OWNED BY \(identifier: user)")
-        try await admin.execute("DROP ROLE \(identifier: user)")
-        return try result.get()
-    }
-
     /// Whether `sql` runs for `conn`: false on insufficient_privilege (42501), any other error thrown.
     func may(_ sql: String, on conn: Connection) async throws -> Bool {
         do {

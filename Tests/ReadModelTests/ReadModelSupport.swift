@@ -50,3 +50,32 @@ func projectEverything(url: String, on conn: Connection, batchSize: Int = 2_000)
 func count(_ sql: String, on conn: Connection) async throws -> Int {
     try await conn.query(Query(unsafeSQL: sql)).rows[0].decode(Int.self, at: 0)
 }
+
+/// Runs `body` connected as a new login user in role `group`, dropped afterwards (with what it owns
+/// handed to the admin first, e.g. the schemas a writer created).
+func asMember<T: Sendable>(
+    of group: String,
+    url: String,
+    on admin: Connection,
+    _ body: (Connection) async throws -> T
+) async throws -> T {
+    let user = "test_" + group + "_" + UUID().uuidString.prefix(8).lowercased()
+    try await admin.execute("CREATE ROLE \(identifier: user) LOGIN IN ROLE \(identifier: group)")
+    let result: Result<T, any Error>
+    do {
+        // A repeated keyword overrides the earlier one in a conninfo string.
+        let conn = try await Connection.connect(to: url + " user=\(user)", applicationName: "projector-tests")
+        do {
+            result = .success(try await body(conn))
+        } catch {
+            result = .failure(error)
+        }
+        await conn.close()
+    } catch {
+        result = .failure(error)
+    }
+    try await admin.execute("REASSIGN OWNED BY \(identifier: user) TO CURRENT_USER")
+    try await admin.execute("DROP OWNED BY \(identifier: user)")
+    try await admin.execute("DROP ROLE \(identifier: user)")
+    return try result.get()
+}

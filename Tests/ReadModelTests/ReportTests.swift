@@ -21,21 +21,13 @@ import Testing
         try await TestDatabase.withConnection { conn, url in
             _ = try await appendGenerated(GeneratorOptions(patients: 150, seed: 9), on: conn)
             try await projectEverything(url: url, on: conn)
-            let user = "test_analyst_" + UUID().uuidString.prefix(8).lowercased()
-            try await conn.execute("CREATE ROLE \(identifier: user) LOGIN IN ROLE projector_analyst")
-            let analyst = try await Connection.connect(to: url + " user=\(user)")
-            var results: [String: [Row]] = [:]
-            do {
+            let results = try await asMember(of: "projector_analyst", url: url, on: conn) { analyst in
+                var results: [String: [Row]] = [:]
                 for name in Self.reports {
                     results[name] = try await analyst.query(Query(unsafeSQL: try Self.report(name))).rows
                 }
-            } catch {
-                await analyst.close()
-                try await conn.execute("DROP ROLE \(identifier: user)")
-                throw error
+                return results
             }
-            await analyst.close()
-            try await conn.execute("DROP ROLE \(identifier: user)")
 
             for name in Self.reports { #expect(results[name]?.isEmpty == false, "\(name) returned no rows") }
 

@@ -66,15 +66,7 @@ public struct AppointmentsProjection: Projection {
     ]
 
     /// `schema.sql`, read once from the target's resources.
-    static let schema: String = {
-        guard let url = Bundle.module.url(forResource: "schema", withExtension: "sql"),
-            let sql = try? String(contentsOf: url, encoding: .utf8)
-        else {
-            // The file is a resource of this target; without it the build itself is broken.
-            preconditionFailure("AppointmentsProjection: schema.sql is missing from the bundle")
-        }
-        return sql
-    }()
+    static let schema = SchemaResource.schemaSQL(in: .module, projection: "AppointmentsProjection")
 
     /// The `appointments` row key of `appointmentID`.
     static func key(_ appointmentID: String) -> [SQLValue] {

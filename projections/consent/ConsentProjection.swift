@@ -53,15 +53,7 @@ public struct ConsentProjection: Projection {
     static let handledEventTypes: Set<String> = [ConsentGranted.eventType, ConsentWithdrawn.eventType]
 
     /// `schema.sql`, read once from the target's resources.
-    static let schema: String = {
-        guard let url = Bundle.module.url(forResource: "schema", withExtension: "sql"),
-            let sql = try? String(contentsOf: url, encoding: .utf8)
-        else {
-            // The file is a resource of this target; without it the build itself is broken.
-            preconditionFailure("ConsentProjection: schema.sql is missing from the bundle")
-        }
-        return sql
-    }()
+    static let schema = SchemaResource.schemaSQL(in: .module, projection: "ConsentProjection")
 
     /// The `consents` row key of the consent `consentID`.
     static func key(_ consentID: String) -> [SQLValue] {

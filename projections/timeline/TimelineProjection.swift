@@ -78,15 +78,7 @@ public struct TimelineProjection: Projection {
     ]
 
     /// `schema.sql`, read once from the target's resources.
-    static let schema: String = {
-        guard let url = Bundle.module.url(forResource: "schema", withExtension: "sql"),
-            let sql = try? String(contentsOf: url, encoding: .utf8)
-        else {
-            // The file is a resource of this target; without it the build itself is broken.
-            preconditionFailure("TimelineProjection: schema.sql is missing from the bundle")
-        }
-        return sql
-    }()
+    static let schema = SchemaResource.schemaSQL(in: .module, projection: "TimelineProjection")
 
     /// A partial update of the entry at `key` that also records the event at `position` as the row's last change.
     func update(_ key: [SQLValue], _ columns: Columns, at position: Int64) -> RowChange {

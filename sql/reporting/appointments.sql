@@ -1,12 +1,12 @@
 -- Pseudonymised appointments for analysts. Run by the projector after it installs the appointments read model.
 DROP VIEW IF EXISTS reporting.appointments;
 CREATE VIEW reporting.appointments AS
-SELECT encode(hmac(convert_to(a.nhs_number, 'UTF8'), k.key, 'sha256'), 'hex') AS patient_pseudonym,
+SELECT reporting.pseudonym(a.nhs_number, k.key) AS patient_pseudonym,
        a.state, a.starts_at, a.ends_at, a.clinic_code, a.clinic_name_en, a.clinic_name_cy, a.specialty,
        a.organisation_ods, a.organisation_name, a.mode, a.booked_at, a.rescheduled_at, a.reschedule_count,
        a.cancelled_at, a.cancelled_by, a.attended_at, a.missed_at
 FROM appointments.appointments a
-CROSS JOIN (SELECT reporting.key_or_error((SELECT key FROM projector.pseudonym_key))) AS k(key);
+CROSS JOIN projector.reporting_key k;
 
 COMMENT ON VIEW reporting.appointments IS
     'One row per appointment (appointments.appointments) in its current state, pseudonymised: no NHS number, '

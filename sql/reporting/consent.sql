@@ -1,10 +1,10 @@
 -- Pseudonymised consents and their changes for analysts. Run by the projector after it installs the consent read model.
 DROP VIEW IF EXISTS reporting.consents;
 CREATE VIEW reporting.consents AS
-SELECT encode(hmac(convert_to(c.nhs_number, 'UTF8'), k.key, 'sha256'), 'hex') AS patient_pseudonym,
+SELECT reporting.pseudonym(c.nhs_number, k.key) AS patient_pseudonym,
        c.grantee_type, c.scopes, c.purpose, c.status, c.granted_at, c.expires_at, c.withdrawn_at
 FROM consent.consents c
-CROSS JOIN (SELECT reporting.key_or_error((SELECT key FROM projector.pseudonym_key))) AS k(key);
+CROSS JOIN projector.reporting_key k;
 
 COMMENT ON VIEW reporting.consents IS
     'One row per consent (consent.consents), pseudonymised: no NHS number, consent or grantee id, or reasons.';
@@ -21,10 +21,10 @@ GRANT SELECT ON reporting.consents TO projector_analyst;
 
 DROP VIEW IF EXISTS reporting.consent_changes;
 CREATE VIEW reporting.consent_changes AS
-SELECT encode(hmac(convert_to(h.nhs_number, 'UTF8'), k.key, 'sha256'), 'hex') AS patient_pseudonym,
+SELECT reporting.pseudonym(h.nhs_number, k.key) AS patient_pseudonym,
        h.change, h.changed_at, h.grantee_type, h.scopes, h.purpose
 FROM consent.consent_history h
-CROSS JOIN (SELECT reporting.key_or_error((SELECT key FROM projector.pseudonym_key))) AS k(key);
+CROSS JOIN projector.reporting_key k;
 
 COMMENT ON VIEW reporting.consent_changes IS
     'Every grant and withdrawal (consent.consent_history), pseudonymised: no NHS number, ids or reasons.';

@@ -1,14 +1,14 @@
 -- Pseudonymised lab results for analysts. Run by the projector after it installs the results read model.
 DROP VIEW IF EXISTS reporting.lab_results;
 CREATE VIEW reporting.lab_results AS
-SELECT encode(hmac(convert_to(r.nhs_number, 'UTF8'), k.key, 'sha256'), 'hex') AS patient_pseudonym,
+SELECT reporting.pseudonym(r.nhs_number, k.key) AS patient_pseudonym,
        r.test_code, r.test_system, r.test_name_en, r.test_name_cy,
        r.value_numeric, r.unit, r.range_low, r.range_high, r.interpretation, r.abnormal, r.status,
        o.ordered_at, r.collected_at, r.resulted_at, r.amended_at, r.amendment_count,
        r.performer_ods, r.performer_name, r.source_schema_version
 FROM results.lab_results r
 LEFT JOIN results.orders o ON o.order_id = r.order_id
-CROSS JOIN (SELECT reporting.key_or_error((SELECT key FROM projector.pseudonym_key))) AS k(key);
+CROSS JOIN projector.reporting_key k;
 
 COMMENT ON VIEW reporting.lab_results IS
     'One row per lab result (results.lab_results), pseudonymised: no NHS number, ids, value text or reasons. '

@@ -1,10 +1,10 @@
 -- Pseudonymised timeline entries for analysts. Run by the projector after it installs the timeline read model.
 DROP VIEW IF EXISTS reporting.timeline_entries;
 CREATE VIEW reporting.timeline_entries AS
-SELECT encode(hmac(convert_to(e.nhs_number, 'UTF8'), k.key, 'sha256'), 'hex') AS patient_pseudonym,
+SELECT reporting.pseudonym(e.nhs_number, k.key) AS patient_pseudonym,
        e.kind, e.occurred_at, e.status, e.visible_to_patient, e.source_system
 FROM timeline.entries e
-CROSS JOIN (SELECT reporting.key_or_error((SELECT key FROM projector.pseudonym_key))) AS k(key);
+CROSS JOIN projector.reporting_key k;
 
 COMMENT ON VIEW reporting.timeline_entries IS
     'One row per timeline entry (timeline.entries), pseudonymised: no NHS number, ids, titles, summaries or journal text.';
