@@ -35,4 +35,15 @@ public enum ReportingViews {
         }
         return scripts.map(\.0)
     }
+
+    /// Recreates the reporting views of `projection` inside a transaction the caller holds (a rebuild's swap).
+    ///
+    /// - Returns: whether it has any.
+    @discardableResult
+    public static func install(for projection: String, inTransactionOn conn: isolated Connection) throws -> Bool {
+        guard let sql = try script(for: projection) else { return false }
+        try conn.execute("SELECT pg_advisory_xact_lock(\(Migrations.lockKey))")
+        try conn.executeScript(sql)
+        return true
+    }
 }

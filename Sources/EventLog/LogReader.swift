@@ -33,16 +33,32 @@ public struct LogReader: Sendable {
         self.connection = connection
     }
 
-    /// Up to `limit` events after `position`, only of `types` when given.
+    /// Up to `limit` events after `position`, only of `types` when given, none after `until` when given.
     public func read(
         after position: LogPosition,
         types: Set<String>? = nil,
-        limit: Int
+        limit: Int,
+        until: LogPosition? = nil
     ) async throws(PostgresError)
         -> LogPage
     {
+        try await LogReader.read(after: position, types: types, limit: limit, until: until, on: connection)
+    }
+
+    /// `read(after:types:limit:until:)` on `conn`, inside a transaction the caller holds (a swap, a verify).
+    ///
+    /// With `until`, the log is treated as ending there: the page ends at `until` at the latest and is
+    /// caught up once it gets there, even while later events are being appended.
+    public static func read(
+        after position: LogPosition,
+        types: Set<String>? = nil,
+        limit: Int,
+        until: LogPosition? = nil,
+        on conn: isolated Connection
+    ) throws(PostgresError) -> LogPage {
         let typeList = types.map { $0.sorted() }
-        let result = try await connection.query(
+        let untilXID = until.map { String($0.transactionID) }
+        let result = try conn.query(
             """
             WITH snap AS MATERIALIZED (
                 SELECT x.xmin,
@@ -57,6 +73,8 @@ public struct LogReader: Sendable {
                 FROM eventlog.events e
                 WHERE (e.transaction_id, e.global_position) > (\(position.transactionID), \(position.globalPosition))
                   AND e.transaction_id < snap.xmin
+                  AND (\(untilXID)::xid8 IS NULL
+                       OR (e.transaction_id, e.global_position) <= (\(untilXID)::xid8, \(until?.globalPosition)))
                   AND (\(typeList)::text[] IS NULL OR e.event_type = ANY(\(typeList)::text[]))
                 ORDER BY e.transaction_id, e.global_position
                 LIMIT \(limit)
@@ -79,6 +97,9 @@ public struct LogReader: Sendable {
         let maxPosition = try first.decode(Int64?.self, at: 1) ?? 0
         let watermark = LogPosition(transactionID: xmin - 1, globalPosition: maxPosition)
         let end = max(position, events.last?.position ?? position, watermark)
+        if let until, end >= until {
+            return LogPage(events: events, end: max(position, until), isFull: false, isHeldBack: false)
+        }
         return LogPage(events: events, end: end, isFull: false, isHeldBack: heldBack)
     }
 

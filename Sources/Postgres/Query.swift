@@ -62,6 +62,12 @@ public func quoteIdentifier(_ name: String) -> String {
     "\"" + name.replacingAll("\"", with: "\"\"") + "\""
 }
 
+/// `text` as a single-quoted SQL literal, with embedded quotes doubled, for the few statements that
+/// take no parameters (`COMMENT ON`); assumes `standard_conforming_strings`, on by default since 9.1.
+public func quoteLiteral(_ text: String) -> String {
+    "'" + text.replacingAll("'", with: "''") + "'"
+}
+
 /// One bound parameter: its text form (nil is NULL) and its type OID (0 lets the server infer it).
 public struct PostgresBind: Sendable {
     /// The value as PostgreSQL's text input accepts it.

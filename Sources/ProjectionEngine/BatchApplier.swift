@@ -23,13 +23,17 @@ struct PreparedBatch: Sendable {
 /// set-based writes, dead letters and the checkpoint (`write`), for exactly-once effects.
 struct BatchApplier: Sendable {
     let projection: any Projection
+    let generation: Generation
     let layouts: [String: TableLayout]
     let owner: String
+    let onFailure: FailurePolicy
 
     /// What one batch did.
     struct Outcome: Sendable {
         var events = 0
         var deadLetters = 0
+        /// Where the checkpoint moved: the batch's end, or its first failure under the stop policy.
+        var end = LogPosition.start
         var rowsWritten = 0
         var statements = 0
     }
@@ -37,9 +41,10 @@ struct BatchApplier: Sendable {
     /// Runs the projection over `page` and plans the writes; no I/O.
     func prepare(_ page: LogPage) -> PreparedBatch {
         let plan = BatchPlan(BatchApplier.outcomes(of: page.events, projection: projection), existing: nil)
+        let mayReplan = !plan.assumedRows.isEmpty || (onFailure == .stop && !plan.deadLetters.isEmpty)
         return PreparedBatch(
             plan: plan,
-            events: plan.assumedRows.isEmpty ? [] : page.events,
+            events: mayReplan ? page.events : [],
             end: page.end,
             eventCount: page.events.count,
             isCaughtUp: page.isCaughtUp
@@ -48,29 +53,68 @@ struct BatchApplier: Sendable {
 
     /// Writes `batch` and moves the checkpoint, in one transaction on `conn`.
     ///
-    /// - Throws: `LostOwnership` (inside a `TransactionError`) when another instance owns the projection now.
+    /// Under the stop policy only the events up to the first failing one are applied, and the
+    /// projection is paused in the same transaction; the writer learns of it at its next batch.
+    ///
+    /// - Throws: `LostOwnership` or `ProjectionPaused` (inside a `TransactionError`): the batch rolled back.
     func write(_ batch: PreparedBatch, on conn: Connection, logger: Logger) async throws -> Outcome {
-        let layouts = self.layouts
-        let name = projection.name
-        let owner = self.owner
-        let written = try await conn.withTransaction { conn in
-            let plan = try BatchApplier.confirm(
-                batch.plan,
-                events: batch.events,
+        let written = try await conn.withTransaction { conn in try self.write(batch, inTransactionOn: conn) }
+        for letter in written.letters { log(letter, logger: logger) }
+        if written.stopped, let first = written.letters.first {
+            logger.error(
+                "projection stopped at a dead letter (policy stop); resume it after retrying or skipping the event",
+                metadata: [LogKey.eventID: "\(first.event.eventID)", LogKey.position: "\(first.event.position)"]
+            )
+        }
+        return written.outcome
+    }
+
+    /// What `write(_:inTransactionOn:)` did, with the letters to log once the transaction commits.
+    struct Written: Sendable {
+        var outcome: Outcome
+        var letters: [DeadLetter]
+        var stopped: Bool
+    }
+
+    /// `write(_:on:logger:)` inside a transaction the caller holds (a swap's final catch-up, a verify).
+    func write(_ batch: PreparedBatch, inTransactionOn conn: isolated Connection) throws -> Written {
+        let stops = onFailure == .stop && generation.role == .live
+        var plan = try BatchApplier.confirm(
+            batch.plan,
+            events: batch.events,
+            layouts: layouts,
+            projection: projection,
+            on: conn
+        )
+        var end = batch.end
+        var eventCount = batch.eventCount
+        // Stop policy: nothing after the first failure is applied; the batch ends at it.
+        if stops, let first = plan.deadLetters.first,
+            let index = batch.events.firstIndex(where: { $0.eventID == first.event.eventID }),
+            index < batch.events.count - 1
+        {
+            let kept = Array(batch.events[...index])
+            plan = try BatchApplier.confirm(
+                BatchPlan(BatchApplier.outcomes(of: kept, projection: projection), existing: nil),
+                events: kept,
                 layouts: layouts,
                 projection: projection,
                 on: conn
             )
-            let counts = try BatchApplier.writeRows(of: plan, layouts: layouts, projection: name, on: conn)
-            var outcome = Outcome(events: batch.eventCount, deadLetters: plan.deadLetters.count)
-            outcome.statements = counts.statements
-            outcome.rowsWritten = counts.rows
-            try DeadLetters.park(plan.deadLetters, projection: name, on: conn)
-            try Checkpoints.advance(name, owner: owner, to: batch.end, eventsSeen: batch.eventCount, on: conn)
-            return (outcome, plan.deadLetters)
+            end = first.event.position
+            eventCount = kept.count
         }
-        for letter in written.1 { log(letter, logger: logger) }
-        return written.0
+        let counts = try BatchApplier.writeRows(of: plan, layouts: layouts, projection: projection.name, on: conn)
+        var outcome = Outcome(events: eventCount, deadLetters: plan.deadLetters.count, end: end)
+        outcome.statements = counts.statements
+        outcome.rowsWritten = counts.rows
+        try DeadLetters.park(plan.deadLetters, of: generation, on: conn)
+        try Checkpoints.advance(generation, owner: owner, to: end, eventsSeen: eventCount, on: conn)
+        let stopped = stops && !plan.deadLetters.isEmpty
+        if stopped, let first = plan.deadLetters.first {
+            try Checkpoints.stop(generation.projection, at: first, on: conn)
+        }
+        return Written(outcome: outcome, letters: plan.deadLetters, stopped: stopped)
     }
 
     /// `plan` (made from `events`) once the rows it assumed exist are checked; planned again when one does not.
@@ -130,8 +174,12 @@ struct BatchApplier: Sendable {
     }
 
     /// Logs a dead letter by position, id, type and reason; never the stream or the payload.
-    private func log(_ letter: DeadLetter, logger: Logger) {
-        logger.warning(
+    ///
+    /// A build's letters are at debug: they were logged when the live generation parked them, and a
+    /// rebuild of a large log would repeat thousands; the swap reports how many it hands over.
+    func log(_ letter: DeadLetter, logger: Logger) {
+        logger.log(
+            level: generation.role == .live ? .warning : .debug,
             "event dead-lettered",
             metadata: [
                 LogKey.position: "\(letter.event.position)", LogKey.eventID: "\(letter.event.eventID)",

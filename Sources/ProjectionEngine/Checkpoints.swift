@@ -1,54 +1,134 @@
 import Postgres
 import ProjectionCore
 
-/// The checkpoint of each projection in `projector.checkpoints`, advanced by compare-and-set on an owner token.
+/// What a writer learns when it claims a generation's checkpoint.
+struct CheckpointClaim: Sendable {
+    /// Where reading resumes.
+    var position: LogPosition
+    /// Whether ops paused the projection: no batch may commit until it is resumed.
+    var paused: Bool
+    /// What to do when an event fails.
+    var onFailure: FailurePolicy
+}
+
+/// What a projection does when an event cannot be applied.
+public enum FailurePolicy: String, Sendable, Codable, CaseIterable {
+    /// Dead-letter it and go on (the default).
+    case park
+    /// Dead-letter it, apply nothing after it, and pause the projection until ops resume it.
+    case stop
+}
+
+/// The checkpoint of each generation, advanced by compare-and-set on an owner token.
 ///
 /// The runner that holds a projection's advisory lock claims the row with a fresh token; every batch
 /// advances it only `WHERE owner = token`. A runner that lost its lock (its session died, another took
 /// over) then updates zero rows and rolls its batch back, so two writers can never both advance one
-/// projection (DESIGN.md, decision 8).
+/// projection (DESIGN.md, decision 8). A swap or a reset clears the token the same way, which tells a
+/// running writer to claim again from the new checkpoint.
 enum Checkpoints {
-    /// Takes ownership of `projection`'s checkpoint and returns where it stands.
-    static func claim(_ projection: String, owner: String, on conn: isolated Connection) throws -> LogPosition {
-        let rows = try conn.query(
-            """
-            UPDATE projector.checkpoints SET owner = \(PostgresUUID(owner))
-            WHERE projection = \(projection)
-            RETURNING transaction_id::text, global_position
-            """
-        ).rows
-        guard let row = rows.first else { throw EngineError("projection \(projection) has no checkpoint row") }
-        return LogPosition(
-            transactionID: try row.decode(UInt64.self, at: 0),
-            globalPosition: try row.decode(Int64.self, at: 1)
+    /// Takes ownership of `generation`'s checkpoint and returns where it stands.
+    static func claim(_ generation: Generation, owner: String, on conn: isolated Connection) throws -> CheckpointClaim {
+        let rows =
+            switch generation.role {
+            case .live:
+                try conn.query(
+                    """
+                    UPDATE projector.checkpoints SET owner = \(PostgresUUID(owner))
+                    WHERE projection = \(generation.projection)
+                    RETURNING transaction_id::text, global_position, paused, on_failure
+                    """
+                ).rows
+            case .build:
+                try conn.query(
+                    """
+                    UPDATE projector.builds SET owner = \(PostgresUUID(owner))
+                    WHERE schema_name = \(generation.schema)
+                    RETURNING transaction_id::text, global_position, false, 'park'
+                    """
+                ).rows
+            }
+        guard let row = rows.first else { throw EngineError("\(generation) has no checkpoint row") }
+        return CheckpointClaim(
+            position: LogPosition(
+                transactionID: try row.decode(UInt64.self, at: 0),
+                globalPosition: try row.decode(Int64.self, at: 1)
+            ),
+            paused: try row.decode(Bool.self, at: 2),
+            onFailure: FailurePolicy(rawValue: try row.decode(String.self, at: 3)) ?? .park
         )
     }
 
-    /// Moves the checkpoint to `position` if `owner` still owns it; call inside the batch's transaction.
+    /// Moves the checkpoint to `position` if `owner` still owns it and it is not paused; call inside the batch's transaction.
+    ///
+    /// - Throws: `LostOwnership` or `ProjectionPaused`; either way the batch must roll back.
     static func advance(
-        _ projection: String,
+        _ generation: Generation,
         owner: String,
         to position: LogPosition,
         eventsSeen: Int,
         on conn: isolated Connection
     ) throws {
-        let updated = try conn.execute(
+        switch generation.role {
+        case .live:
+            let updated = try conn.execute(
+                """
+                UPDATE projector.checkpoints
+                SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
+                    events_seen = events_seen + \(eventsSeen), updated_at = now()
+                WHERE projection = \(generation.projection) AND owner = \(PostgresUUID(owner)) AND NOT paused
+                """
+            )
+            guard updated == 1 else {
+                // The update re-read the row after any concurrent pause or swap committed; so does this.
+                let paused = try conn.query(
+                    """
+                    SELECT paused FROM projector.checkpoints
+                    WHERE projection = \(generation.projection) AND owner = \(PostgresUUID(owner))
+                    """
+                ).rows.first
+                if let paused, try paused.decode(Bool.self, at: 0) {
+                    throw ProjectionPaused(projection: generation.projection)
+                }
+                throw LostOwnership(projection: generation.projection)
+            }
+        case .build:
+            let updated = try conn.execute(
+                """
+                UPDATE projector.builds
+                SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
+                    events_seen = events_seen + \(eventsSeen), updated_at = now()
+                WHERE schema_name = \(generation.schema) AND owner = \(PostgresUUID(owner))
+                """
+            )
+            guard updated == 1 else { throw LostOwnership(projection: generation.projection) }
+        }
+    }
+
+    /// Pauses `projection` because `letter` failed under the stop policy; call inside the batch's transaction.
+    static func stop(_ projection: String, at letter: DeadLetter, on conn: isolated Connection) throws {
+        let reason = "stopped at a dead letter: event \(letter.event.eventID) (\(letter.event.eventType))"
+        try conn.execute(
             """
-            UPDATE projector.checkpoints
-            SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
-                events_seen = events_seen + \(eventsSeen), updated_at = now()
-            WHERE projection = \(projection) AND owner = \(PostgresUUID(owner))
+            UPDATE projector.checkpoints SET paused = true, paused_reason = \(reason)
+            WHERE projection = \(projection)
             """
         )
-        guard updated == 1 else { throw LostOwnership(projection: projection) }
     }
 }
 
-/// Another instance owns the projection now: this one must stop without committing.
+/// Another instance owns the projection now, or a swap or reset moved its checkpoint: this batch was rolled back.
 public struct LostOwnership: Error, Sendable, CustomStringConvertible {
     /// The projection.
     public var projection: String
     public var description: String {
-        "projection \(projection) is owned by another instance now; this batch was rolled back"
+        "projection \(projection) is owned by another instance now, or was swapped or reset; this batch was rolled back"
     }
+}
+
+/// Ops paused the projection: this batch was rolled back and the writer waits for a resume.
+public struct ProjectionPaused: Error, Sendable, CustomStringConvertible {
+    /// The projection.
+    public var projection: String
+    public var description: String { "projection \(projection) is paused; this batch was rolled back" }
 }

@@ -7,10 +7,10 @@ struct DeadLetter: Sendable {
     var failure: ProjectionFailure
 }
 
-/// Writes and counts dead letters.
+/// Writes dead letters.
 enum DeadLetters {
-    /// Stores `letters` for `projection` in one statement; call inside the batch's transaction.
-    static func park(_ letters: [DeadLetter], projection: String, on conn: isolated Connection) throws {
+    /// Stores `letters` of `generation` in one statement; call inside the batch's transaction.
+    static func park(_ letters: [DeadLetter], of generation: Generation, on conn: isolated Connection) throws {
         guard !letters.isEmpty else { return }
         let xids = letters.map { String($0.event.position.transactionID) }
         let positions = letters.map(\.event.position.globalPosition)
@@ -19,15 +19,29 @@ enum DeadLetters {
         let streams = letters.map(\.event.streamID)
         let categories = letters.map(\.failure.category.description)
         let reasons = letters.map(\.failure.reason)
-        try conn.execute(
-            """
-            INSERT INTO projector.dead_letters
-                (projection, transaction_id, global_position, event_id, event_type, stream_id, category, reason)
-            SELECT \(projection), x::xid8, p, i::uuid, t, s, c, r
-            FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons))
-                AS d(x, p, i, t, s, c, r)
-            ON CONFLICT (projection, event_id) DO NOTHING
-            """
-        )
+        switch generation.role {
+        case .live:
+            try conn.execute(
+                """
+                INSERT INTO projector.dead_letters
+                    (projection, transaction_id, global_position, event_id, event_type, stream_id, category, reason)
+                SELECT \(generation.projection), x::xid8, p, i::uuid, t, s, c, r
+                FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons))
+                    AS d(x, p, i, t, s, c, r)
+                ON CONFLICT (projection, event_id) DO NOTHING
+                """
+            )
+        case .build:
+            try conn.execute(
+                """
+                INSERT INTO projector.build_dead_letters
+                    (schema_name, transaction_id, global_position, event_id, event_type, stream_id, category, reason)
+                SELECT \(generation.schema), x::xid8, p, i::uuid, t, s, c, r
+                FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons))
+                    AS d(x, p, i, t, s, c, r)
+                ON CONFLICT (schema_name, event_id) DO NOTHING
+                """
+            )
+        }
     }
 }

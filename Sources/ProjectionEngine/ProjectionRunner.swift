@@ -18,6 +18,7 @@ public struct ProjectionRunner: Service {
     let databaseURL: String?
     let configuration: RunnerConfiguration
     let logger: Logger
+    let metrics: ProjectionMetrics
 
     /// A runner for `projection` against the database at `databaseURL` (libpq defaults when nil).
     public init(
@@ -32,6 +33,7 @@ public struct ProjectionRunner: Service {
         var logger = logger
         logger[metadataKey: LogKey.projection] = "\(projection.name)"
         self.logger = logger
+        self.metrics = ProjectionMetrics(projection: projection.name)
     }
 
     public func run() async throws {
@@ -49,113 +51,108 @@ public struct ProjectionRunner: Service {
 
     private func run(writer: Connection) async throws {
         try await writer.withTransaction { conn in try ClusterCheck.verify(on: conn) }
-        let outcome = try await ProjectionCatalog.install(projection, on: writer)
-        if outcome == .created {
+        switch try await ProjectionCatalog.install(projection, on: writer) {
+        case .created:
             logger.info("installed projection tables", metadata: [LogKey.version: "\(projection.version)"])
+        case .unchanged:
+            break
+        case .changed(let change):
+            // New code must not write into old tables: build its own generation while the old one serves.
+            logger.notice(
+                "projection changed; rebuilding it while the old generation serves",
+                metadata: change.metadata
+            )
+            var rebuild = Rebuild(
+                projection: projection,
+                databaseURL: databaseURL,
+                configuration: configuration,
+                logger: logger
+            )
+            rebuild.onlyIfChanged = true
+            if case .stopped = try await rebuild.run() { return }
         }
         guard try await becomeWriter(on: writer) else { return }
-
-        let owner = UUID().uuidString.lowercased()
-        let name = projection.name
-        let start = try await writer.withTransaction { conn in try Checkpoints.claim(name, owner: owner, on: conn) }
-        let applier = BatchApplier(
-            projection: projection,
-            layouts: try await TableLayout.loadAll(of: projection, on: writer),
-            owner: owner
+        try await writer.listen(Channels.control)
+        let reader = try await BatchPipeline.connectReader(
+            to: databaseURL,
+            applicationName: "projector:\(projection.name):reader",
+            control: true
         )
-        let reader = try await Connection.connect(to: databaseURL, applicationName: "projector:\(name):reader")
         do {
-            try await follow(from: start, reader: reader, writer: writer, applier: applier)
+            try await followClaims(reader: reader, writer: writer)
         } catch {
             await reader.close()
             throw error
         }
         await reader.close()
         // Released now, not when the server notices the session has gone, so status is right at once.
-        try await writer.withTransaction { conn in try AdvisoryLock.release(name, on: conn) }
+        try await writer.withTransaction { [name = projection.name] conn in try AdvisoryLock.release(name, on: conn) }
     }
 
-    /// Reads, prepares and writes batches from `start` until shut down or, when asked, caught up.
-    private func follow(
-        from start: LogPosition,
-        reader: Connection,
-        writer: Connection,
-        applier: BatchApplier
-    )
-        async throws
-    {
-        // This session only runs the page read, whose right plan is always the ordered range scan of
-        // events_read_order that stops at the page size. Without statistics (a log loaded moments ago)
-        // the planner picked a bitmap scan and a sort of every remaining event, for every page.
-        try await reader.executeScript("SET enable_seqscan = off; SET enable_bitmapscan = off")
-        try await reader.listen("eventlog_appended")
-        logger.info("projection started", metadata: [LogKey.checkpoint: "\(start)"])
-
-        // Capacity one: the reader waits while a prepared batch is still queued behind the one being written.
-        let batches = AsyncThrowingChannel<PreparedBatch, any Error>()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    try await readAndPrepare(from: start, on: reader, applier: applier, into: batches)
-                    batches.finish()
-                } catch {
-                    batches.fail(error)
-                }
+    /// Claims the checkpoint and follows the log from it; claims again whenever ops pause, resume,
+    /// reset or swap the projection, until shut down.
+    private func followClaims(reader: Connection, writer: Connection) async throws {
+        let owner = UUID().uuidString.lowercased()
+        let generation = Generation.live(projection.name)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let claim = try await writer.withTransaction { conn in
+                try Checkpoints.claim(generation, owner: owner, on: conn)
             }
-            var wasCaughtUp = false
-            var position = start
-            for try await batch in batches {
-                let written = try await applier.write(batch, on: writer, logger: logger)
-                position = batch.end
-                logger.debug(
-                    "batch applied",
-                    metadata: [
-                        LogKey.batchEvents: "\(written.events)", LogKey.checkpoint: "\(position)",
-                        "batch.rows": "\(written.rowsWritten)", "batch.statements": "\(written.statements)",
-                    ]
+            if claim.paused {
+                // Nothing more will be applied until ops resume it: a run that was to finish is done.
+                if configuration.exitWhenCaughtUp {
+                    logger.notice("paused; stopping", metadata: [LogKey.checkpoint: "\(claim.position)"])
+                    return
+                }
+                logger.notice(
+                    "paused; waiting for projector resume",
+                    metadata: [LogKey.checkpoint: "\(claim.position)"]
                 )
-                if batch.isCaughtUp && !wasCaughtUp {
-                    logger.info("caught up", metadata: [LogKey.checkpoint: "\(position)"])
-                }
-                wasCaughtUp = batch.isCaughtUp
+                try await waitForControl(on: writer)
+                continue
             }
-            try await group.waitForAll()
-            logger.info("projection stopped", metadata: [LogKey.checkpoint: "\(position)"])
+            // A swap may have brought in tables built by other code: this code must not write into them.
+            if case .changed(let change) = try await ProjectionCatalog.check(projection, on: writer) {
+                throw change
+            }
+            let pipeline = BatchPipeline(
+                applier: BatchApplier(
+                    projection: projection,
+                    generation: generation,
+                    layouts: try await TableLayout.loadAll(of: projection, on: writer),
+                    owner: owner,
+                    onFailure: claim.onFailure
+                ),
+                configuration: configuration,
+                whenCaughtUp: configuration.exitWhenCaughtUp ? .finish : .follow,
+                logger: logger,
+                onBatch: { [metrics] outcome, took in metrics.record(outcome, took: took) }
+            )
+            logger.info("projection started", metadata: [LogKey.checkpoint: "\(claim.position)"])
+            do {
+                let position = try await pipeline.run(from: claim.position, reader: reader, writer: writer)
+                logger.info("projection stopped", metadata: [LogKey.checkpoint: "\(position)"])
+                return
+            } catch let error where Self.needsNewClaim(error) {
+                logger.info("checkpoint changed by ops; claiming it again")
+            }
         }
     }
 
-    /// Reads pages after `start`, prepares them and hands them to the writer, until shut down (or,
-    /// with `exitWhenCaughtUp`, until every committed event has been handed over).
-    private func readAndPrepare(
-        from start: LogPosition,
-        on conn: Connection,
-        applier: BatchApplier,
-        into batches: AsyncThrowingChannel<PreparedBatch, any Error>
-    ) async throws {
-        let reader = LogReader(connection: conn)
-        var position = start
-        var sentCaughtUp = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let page = try await reader.read(
-                after: position,
-                types: projection.eventTypes,
-                limit: configuration.batchSize
-            )
-            // A caught-up batch is sent even when empty, once, so the writer can say so.
-            if !page.events.isEmpty || page.end != position || (page.isCaughtUp && !sentCaughtUp) {
-                await batches.send(applier.prepare(page))
-                position = page.end
-                sentCaughtUp = page.isCaughtUp
-            }
-            if page.isFull { continue }
-            if page.isCaughtUp {
-                if configuration.exitWhenCaughtUp { return }
-                try await waitForAppend(on: conn)
-            } else {
-                // Committed events wait behind an open transaction: look again soon (lag, never loss).
-                sentCaughtUp = false
-                try await Task.sleep(for: configuration.heldBackRetryInterval)
-            }
+    /// Whether `error` means ops changed the checkpoint row (pause, reset, swap) rather than a failure.
+    static func needsNewClaim(_ error: any Error) -> Bool {
+        if error is ControlChanged { return true }
+        guard let failed = error as? TransactionError else { return false }
+        return failed.underlying is ProjectionPaused || failed.underlying is LostOwnership
+    }
+
+    /// Waits, while paused, for a control NOTIFY or the next poll, in slices so shutdown is prompt.
+    private func waitForControl(on conn: Connection) async throws {
+        let slice = Duration.milliseconds(250)
+        var waited = Duration.zero
+        while waited < configuration.idlePollInterval && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if try await conn.nextNotification(timeout: slice) != nil { return }
+            waited += slice
         }
     }
 
@@ -177,19 +174,5 @@ public struct ProjectionRunner: Service {
             try await Task.sleep(for: configuration.standbyRetryInterval)
         }
         return false
-    }
-
-    /// Waits for a NOTIFY from the log, at most `idlePollInterval`, in slices so shutdown is prompt.
-    private func waitForAppend(on conn: Connection) async throws {
-        let slice = Duration.milliseconds(250)
-        var waited = Duration.zero
-        while waited < configuration.idlePollInterval && !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if try await conn.nextNotification(timeout: slice) != nil {
-                // Drain the burst: one read serves every append that woke us.
-                while try await conn.nextNotification(timeout: .zero) != nil {}
-                return
-            }
-            waited += slice
-        }
     }
 }

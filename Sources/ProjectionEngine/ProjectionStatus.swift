@@ -7,8 +7,12 @@ public struct ProjectionStatus: Sendable, Codable {
     public var name: String
     /// The version of the running code.
     public var version: Int
-    /// `running` (an instance holds its writer lock), `stopped`, or `not-installed`.
+    /// `running` (an instance holds its writer lock), `paused`, `stopped`, or `not-installed`.
     public var state: String
+    /// Why it is paused (who paused it, or the dead letter it stopped at); nil unless paused.
+    public var pausedReason: String?
+    /// What it does when an event fails: `park` (go on) or `stop` (pause).
+    public var onFailure: String
     /// The checkpoint, as `xid/position`.
     public var checkpoint: String
     /// The checkpoint's global position.
@@ -35,6 +39,11 @@ public struct WatermarkHolder: Sendable, Codable {
     public var transactionStart: String
     /// How long it has been open, in seconds.
     public var seconds: Double
+}
+
+extension ProjectionStatus {
+    /// The state of a projection ops paused, or that stopped at a dead letter.
+    public static let paused = "paused"
 }
 
 /// Reads the status of projections and of the log's watermark.
@@ -66,7 +75,8 @@ public enum StatusReader {
                    (SELECT coalesce(extract(epoch FROM now() - min(e.recorded_at)), 0)::float8 FROM eventlog.events e
                     WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
                       AND e.event_type = ANY(\(types))),
-                   (SELECT count(*) FROM projector.dead_letters d WHERE d.projection = c.projection AND d.status = 'parked')
+                   (SELECT count(*) FROM projector.dead_letters d WHERE d.projection = c.projection AND d.status = 'parked'),
+                   c.paused, c.paused_reason, c.on_failure
             FROM projector.checkpoints c WHERE c.projection = \(name)
             """
         ).rows
@@ -75,6 +85,8 @@ public enum StatusReader {
                 name: name,
                 version: projection.version,
                 state: "not-installed",
+                pausedReason: nil,
+                onFailure: FailurePolicy.park.rawValue,
                 checkpoint: "-",
                 checkpointPosition: 0,
                 eventsSeen: 0,
@@ -90,10 +102,14 @@ public enum StatusReader {
             transactionID: try row.decode(UInt64.self, at: 0),
             globalPosition: try row.decode(Int64.self, at: 1)
         )
+        let paused = try row.decode(Bool.self, at: 8)
+        let locked = try row.decode(Bool.self, at: 4)
         return ProjectionStatus(
             name: name,
             version: projection.version,
-            state: try row.decode(Bool.self, at: 4) ? "running" : "stopped",
+            state: paused ? ProjectionStatus.paused : locked ? "running" : "stopped",
+            pausedReason: try row.decode(String?.self, at: 9),
+            onFailure: try row.decode(String.self, at: 10),
             checkpoint: position.description,
             checkpointPosition: position.globalPosition,
             eventsSeen: try row.decode(Int64.self, at: 2),

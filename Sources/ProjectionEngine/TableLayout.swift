@@ -47,10 +47,14 @@ struct TableLayout: Sendable {
         return layout
     }
 
-    /// The layouts of every table of `projection`, by table name, read in one transaction.
-    static func loadAll(of projection: any Projection, on conn: Connection) async throws -> [String: TableLayout] {
+    /// The layouts of every table of `projection` in `schema` (its live schema when nil), by table name.
+    static func loadAll(
+        of projection: any Projection,
+        in schema: String? = nil,
+        on conn: Connection
+    ) async throws -> [String: TableLayout] {
         let tables = projection.tables
-        let schema = projection.name
+        let schema = schema ?? projection.name
         return try await conn.withTransaction { conn in
             var layouts: [String: TableLayout] = [:]
             for spec in tables { layouts[spec.name] = try load(spec, schema: schema, on: conn) }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ProjectionEngine
+import ProjectorHTTP
 import ServiceLifecycle
 import UnixSignals
 
@@ -29,20 +31,44 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between polls of the log when no NOTIFY arrives.")
     var pollInterval = 5.0
 
+    @Option(
+        name: .long,
+        help: "Serve /health, /ready, /metrics and /status on this port. Default: PROJECTOR_HTTP_PORT, else none."
+    )
+    var httpPort: Int?
+
+    @Option(name: .long, help: "The address the HTTP endpoints bind to.")
+    var httpHost = "127.0.0.1"
+
+    @Option(name: .long, help: "Seconds between the status reads behind /ready and the lag gauges.")
+    var sampleInterval = 2.0
+
+    /// The HTTP port, from the option or the environment.
+    private var port: Int? {
+        httpPort ?? ProcessInfo.processInfo.environment["PROJECTOR_HTTP_PORT"].flatMap { Int($0) }
+    }
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+        guard sampleInterval > 0 else { throw ValidationError("--sample-interval must be positive") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--http-port must be 0 to 65535") }
+        if port != nil && exitWhenCaughtUp {
+            throw ValidationError("--http-port serves a running projector; it cannot go with --exit-when-caught-up")
+        }
     }
 
     func run() async throws {
         let logger = global.makeLogger()
+        // Before any metric is created: swift-metrics binds each to the backend present at its creation.
+        let registry = port.map { _ in MetricsBootstrap.registry() }
         let projections = try AllProjections.select(only)
         try await ReadModelSetup.install(projections, global: global, logger: logger)
         var configuration = RunnerConfiguration()
         configuration.batchSize = batchSize
         configuration.exitWhenCaughtUp = exitWhenCaughtUp
         configuration.idlePollInterval = .milliseconds(Int64(pollInterval * 1000))
-        let services = projections.map { projection in
+        var services = projections.map { projection in
             ServiceGroupConfiguration.ServiceConfiguration(
                 service: ProjectionRunner(
                     projection: projection,
@@ -52,6 +78,28 @@ struct RunCommand: AsyncParsableCommand {
                 ),
                 successTerminationBehavior: exitWhenCaughtUp ? .ignore : .gracefullyShutdownGroup
             )
+        }
+        if let port, let registry {
+            let monitor = OperationsMonitor(
+                projections: projections,
+                databaseURL: global.databaseURL,
+                interval: .milliseconds(Int64(sampleInterval * 1000)),
+                logger: logger
+            )
+            let endpoints = OperationsEndpoints(
+                readiness: { await monitor.readiness() },
+                status: { try await monitor.statusJSON() }
+            )
+            let server = OperationsServer(
+                host: httpHost,
+                port: port,
+                endpoints: endpoints,
+                registry: registry,
+                logger: logger,
+                onListening: { bound in logger.notice("HTTP endpoints listening", metadata: ["http.port": "\(bound)"]) }
+            )
+            services.append(.init(service: monitor))
+            services.append(.init(service: server))
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLog
 import Foundation
 import Postgres
+import ProjectionCore
 import ProjectionEngine
 
 struct StatusCommand: AsyncParsableCommand {
@@ -21,30 +22,20 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
-    struct Report: Codable {
-        var projections: [ProjectionStatus]
-        var logEvents: Int64
-        var logMaxPosition: Int64
-        var watermarkHeldBy: WatermarkHolder?
-    }
-
     func run() async throws {
         let conn = try await global.connect()
-        let statuses = try await StatusReader.status(of: AllProjections.all, on: conn)
-        let totals = try await conn.query("SELECT count(*), coalesce(max(global_position), 0) FROM eventlog.events")
-            .rows[0]
-        let holder = try await StatusReader.watermarkHolder(on: conn).flatMap { $0.seconds >= 1 ? $0 : nil }
+        let report: StatusReport
+        do {
+            report = try await StatusReport.read(AllProjections.all, on: conn)
+        } catch {
+            await conn.close()
+            throw CommandFailure("cannot read the status: \(error)")
+        }
         await conn.close()
-        let report = Report(
-            projections: statuses,
-            logEvents: try totals.decode(Int64.self, at: 0),
-            logMaxPosition: try totals.decode(Int64.self, at: 1),
-            watermarkHeldBy: holder
-        )
+        let statuses = report.projections
+        let holder = report.watermarkHeldBy
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            printJSON(report)
             return
         }
         let header = [
@@ -57,6 +48,12 @@ struct StatusCommand: AsyncParsableCommand {
             ]
         }
         printTable(header: header, rows: rows)
+        for s in statuses {
+            if let reason = s.pausedReason { print("\(s.name) is paused: \(reason)") }
+            if s.onFailure != FailurePolicy.park.rawValue {
+                print("\(s.name) stops at its first failing event (policy stop)")
+            }
+        }
         print("log: \(report.logEvents) events, last position \(report.logMaxPosition)")
         if let holder {
             print(
@@ -73,5 +70,27 @@ func printTable(header: [String], rows: [[String]]) {
     for row in [header] + rows {
         let cells = row.indices.map { i in row[i].padding(toLength: widths[i], withPad: " ", startingAt: 0) }
         print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+    }
+}
+
+/// What `projector status --json` and `/status` print.
+struct StatusReport: Codable, Sendable {
+    var projections: [ProjectionStatus]
+    var logEvents: Int64
+    var logMaxPosition: Int64
+    var watermarkHeldBy: WatermarkHolder?
+
+    /// The status of `projections` and of the log, read on `conn`.
+    static func read(_ projections: [any Projection], on conn: Connection) async throws -> StatusReport {
+        let statuses = try await StatusReader.status(of: projections, on: conn)
+        let totals = try await conn.query("SELECT count(*), coalesce(max(global_position), 0) FROM eventlog.events")
+            .rows[0]
+        let holder = try await StatusReader.watermarkHolder(on: conn).flatMap { $0.seconds >= 1 ? $0 : nil }
+        return StatusReport(
+            projections: statuses,
+            logEvents: try totals.decode(Int64.self, at: 0),
+            logMaxPosition: try totals.decode(Int64.self, at: 1),
+            watermarkHeldBy: holder
+        )
     }
 }

@@ -6,6 +6,8 @@ import ProjectionCore
 struct NotesProjection: Projection {
     var name = "notes"
     var version = 1
+    /// Stores texts in upper case: a change of output, as a new version would bring.
+    var shout = false
     var eventTypes: Set<String> = ["NoteAdded", "NoteDeleted"]
     var tables = [
         TableSpec(name: "notes", primaryKey: ["id"]), TableSpec(name: "note_history", primaryKey: ["position"]),
@@ -31,7 +33,10 @@ struct NotesProjection: Projection {
                 .upsert(
                     "notes",
                     key: [.text(id)],
-                    ["text": .text(object["text"] as? String), "tags": tags, "last_position": position]
+                    [
+                        "text": .text((object["text"] as? String).map { shout ? $0.uppercased() : $0 }), "tags": tags,
+                        "last_position": position,
+                    ]
                 ),
                 history,
             ]

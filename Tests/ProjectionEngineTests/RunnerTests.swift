@@ -66,12 +66,12 @@ import Testing
             try await runUntilCaughtUp(NotesProjection(), url: url)
             let first = "00000000-0000-4000-8000-00000000000a"
             let second = "00000000-0000-4000-8000-00000000000b"
-            _ = try await conn.withTransaction { tx in try Checkpoints.claim("notes", owner: first, on: tx) }
-            _ = try await conn.withTransaction { tx in try Checkpoints.claim("notes", owner: second, on: tx) }
+            _ = try await conn.withTransaction { tx in try Checkpoints.claim(.live("notes"), owner: first, on: tx) }
+            _ = try await conn.withTransaction { tx in try Checkpoints.claim(.live("notes"), owner: second, on: tx) }
             let error = try await #require(throws: TransactionError.self) {
                 try await conn.withTransaction { tx in
                     try Checkpoints.advance(
-                        "notes",
+                        .live("notes"),
                         owner: first,
                         to: LogPosition(transactionID: 1, globalPosition: 99),
                         eventsSeen: 1,
@@ -82,7 +82,7 @@ import Testing
             #expect(error.underlying is LostOwnership)
             try await conn.withTransaction { tx in
                 try Checkpoints.advance(
-                    "notes",
+                    .live("notes"),
                     owner: second,
                     to: LogPosition(transactionID: 1, globalPosition: 7),
                     eventsSeen: 1,
@@ -109,15 +109,15 @@ import Testing
         }
     }
 
-    @Test func aChangedProjectionRefusesToWriteIntoOldTables() async throws {
-        try await TestDatabase.withConnection { conn, url in
-            try await runUntilCaughtUp(NotesProjection(), url: url)
-            var changed = NotesProjection()
-            changed.version = 2
+    @Test func olderCodeRefusesTablesBuiltByANewerVersion() async throws {
+        try await TestDatabase.withConnection { _, url in
+            var newer = NotesProjection()
+            newer.version = 2
+            try await runUntilCaughtUp(newer, url: url)
             let error = try await #require(throws: ProjectionChanged.self) {
-                try await runUntilCaughtUp(changed, url: url)
+                try await runUntilCaughtUp(NotesProjection(), url: url)
             }
-            #expect(error.installedVersion == 1 && error.codeVersion == 2 && !error.schemaChanged)
+            #expect(error.installedVersion == 2 && error.codeVersion == 1 && error.isDowngrade)
         }
     }
 }

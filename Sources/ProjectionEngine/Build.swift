@@ -1,0 +1,208 @@
+import EventLog
+import Foundation
+import Logging
+import Postgres
+import ProjectionCore
+import ServiceLifecycle
+
+/// A generation of a projection being built from the log in its own schema, with its checkpoint in
+/// `projector.builds`: a rebuild before its swap, an as-of copy, or a verify scratch.
+public struct Build: Sendable {
+    /// Why it is built; recorded in `projector.builds.purpose`.
+    public enum Purpose: String, Sendable {
+        case rebuild
+        case asOf = "as-of"
+        case verify
+    }
+
+    /// The projection whose code builds it.
+    public let projection: any Projection
+    /// The schema it is built in.
+    public let schema: String
+    /// Why.
+    public let purpose: Purpose
+    /// The last position to apply; nil for the whole log.
+    public var until: LogPosition?
+
+    /// A build of `projection` in `schema`.
+    public init(projection: any Projection, schema: String, purpose: Purpose, until: LogPosition? = nil) {
+        self.projection = projection
+        self.schema = schema
+        self.purpose = purpose
+        self.until = until
+    }
+
+    var generation: Generation { .build(projection.name, in: schema) }
+
+    /// Creates the schema, its tables and its checkpoint row.
+    ///
+    /// - Throws: `EngineError` when the schema exists already.
+    public func create(on conn: Connection) async throws {
+        let (name, schema, purpose, until, version, ddl) = (
+            projection.name, schema, purpose.rawValue, until, projection.version, projection.schemaSQL
+        )
+        let exists = try await conn.query("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)").rows.isEmpty == false
+        if exists { throw EngineError("schema \(schema) exists already; choose another or drop it first") }
+        try await conn.withTransaction { conn in
+            try ProjectionCatalog.createSchema(schema, ddl: ddl, on: conn)
+            let untilXID = until.map { String($0.transactionID) }
+            try conn.execute(
+                """
+                INSERT INTO projector.builds
+                    (schema_name, projection, purpose, version, schema_hash, until_transaction_id, until_position)
+                VALUES (\(schema), \(name), \(purpose), \(version), \(try ProjectionCatalog.hash(of: ddl, on: conn)),
+                        \(untilXID)::xid8, \(until?.globalPosition))
+                """
+            )
+        }
+    }
+
+    /// Creates the build, or resumes one left in its schema by the same code; any other leftover is dropped.
+    func createOrResume(on conn: Connection, logger: Logger) async throws {
+        let (schema, version, ddl) = (schema, projection.version, projection.schemaSQL)
+        let resumable = try await conn.withTransaction { conn in
+            let rows = try conn.query(
+                "SELECT version, schema_hash, events_seen FROM projector.builds WHERE schema_name = \(schema)"
+            ).rows
+            guard let row = rows.first else { return false }
+            return try row.decode(Int.self, at: 0) == version
+                && row.decode(String.self, at: 1) == ProjectionCatalog.hash(of: ddl, on: conn)
+        }
+        if resumable {
+            logger.notice("resuming the build left in its schema", metadata: ["build.schema": "\(schema)"])
+            return
+        }
+        try await discard(on: conn)
+        try await create(on: conn)
+    }
+
+    /// Drops the schema and the checkpoint row, if there.
+    public func discard(on conn: Connection) async throws {
+        let schema = schema
+        try await conn.withTransaction { conn in
+            try conn.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
+            try conn.execute("DELETE FROM projector.builds WHERE schema_name = \(schema)")
+        }
+    }
+
+    /// Applies the log to the build until it has caught up (or reached `until`).
+    ///
+    /// - Returns: false when shut down or cancelled first; the build keeps what it committed.
+    public func run(
+        databaseURL: String?,
+        configuration: RunnerConfiguration,
+        logger: Logger,
+        onProgress: @escaping @Sendable (BuildProgress) async -> Void = { _ in }
+    ) async throws -> Bool {
+        let writer = try await Connection.connect(
+            to: databaseURL,
+            applicationName: "projector:\(projection.name):build"
+        )
+        let reader: Connection
+        do {
+            reader = try await BatchPipeline.connectReader(
+                to: databaseURL,
+                applicationName: "projector:\(projection.name):build-reader",
+                control: false
+            )
+        } catch {
+            await writer.close()
+            throw error
+        }
+        do {
+            let finished = try await run(
+                reader: reader,
+                writer: writer,
+                configuration: configuration,
+                logger: logger,
+                onProgress: onProgress
+            )
+            await reader.close()
+            await writer.close()
+            return finished
+        } catch {
+            await reader.close()
+            await writer.close()
+            throw error
+        }
+    }
+
+    private func run(
+        reader: Connection,
+        writer: Connection,
+        configuration: RunnerConfiguration,
+        logger: Logger,
+        onProgress: @escaping @Sendable (BuildProgress) async -> Void
+    ) async throws -> Bool {
+        let owner = UUID().uuidString.lowercased()
+        let generation = generation
+        let claim = try await writer.withTransaction { conn in try Checkpoints.claim(generation, owner: owner, on: conn)
+        }
+        let (done, total) = try await counts(on: writer)
+        let applier = BatchApplier(
+            projection: projection,
+            generation: generation,
+            layouts: try await TableLayout.loadAll(of: projection, in: schema, on: writer),
+            owner: owner,
+            onFailure: .park
+        )
+        let started = ContinuousClock.now
+        let tally = Tally(done: done)
+        var pipeline = BatchPipeline(
+            applier: applier,
+            configuration: configuration,
+            whenCaughtUp: .finish,
+            logger: logger
+        )
+        pipeline.until = until
+        pipeline.onBatch = { outcome, _ in
+            let done = await tally.add(Int64(outcome.events))
+            await onProgress(
+                BuildProgress(
+                    eventsDone: done,
+                    eventsTotal: total,
+                    eventsAtStart: tally.start,
+                    position: outcome.end,
+                    elapsed: ContinuousClock.now - started
+                )
+            )
+        }
+        logger.info("build started", metadata: ["build.schema": "\(schema)", LogKey.checkpoint: "\(claim.position)"])
+        let end = try await pipeline.run(from: claim.position, reader: reader, writer: writer)
+        let stopped = Task.isCancelled || Task.isShuttingDownGracefully
+        logger.info(
+            stopped ? "build stopped" : "build caught up",
+            metadata: ["build.schema": "\(schema)", LogKey.checkpoint: "\(end)"]
+        )
+        return !stopped
+    }
+
+    /// Events the build has handled, and events of its types in the log up to its end.
+    private func counts(on conn: Connection) async throws -> (done: Int64, total: Int64) {
+        let types = projection.eventTypes.sorted()
+        let untilXID = until.map { String($0.transactionID) }
+        let row = try await conn.query(
+            """
+            SELECT (SELECT events_seen FROM projector.builds WHERE schema_name = \(schema)),
+                   (SELECT count(*) FROM eventlog.events e WHERE e.event_type = ANY(\(types))
+                      AND (\(untilXID)::xid8 IS NULL
+                           OR (e.transaction_id, e.global_position) <= (\(untilXID)::xid8, \(until?.globalPosition))))
+            """
+        ).rows[0]
+        return (try row.decode(Int64.self, at: 0), try row.decode(Int64.self, at: 1))
+    }
+}
+
+/// Events done so far, shared by the batches of one build run.
+private actor Tally {
+    nonisolated let start: Int64
+    private var done: Int64
+    init(done: Int64) {
+        self.start = done
+        self.done = done
+    }
+    func add(_ events: Int64) -> Int64 {
+        done += events
+        return done
+    }
+}

@@ -1,0 +1,50 @@
+import Metrics
+
+/// A projection's metrics through swift-metrics; `projector run` exports them as Prometheus text.
+///
+/// The names follow Prometheus conventions (a `_total` suffix on counters, seconds for durations)
+/// and every series carries the projection's name as its only label. Until a metrics backend is
+/// bootstrapped they go nowhere, so tests and other commands pay nothing for them.
+public struct ProjectionMetrics: Sendable {
+    private let eventsApplied: Counter
+    private let deadLettered: Counter
+    private let batches: Counter
+    private let batchDuration: Metrics.Timer
+    private let lagEvents: Gauge
+    private let lagSeconds: Gauge
+    private let parkedLetters: Gauge
+    private let paused: Gauge
+
+    /// The metrics of `projection`.
+    public init(projection: String) {
+        let dimensions = [("projection", projection)]
+        eventsApplied = Counter(label: "projector_events_applied_total", dimensions: dimensions)
+        deadLettered = Counter(label: "projector_events_dead_lettered_total", dimensions: dimensions)
+        batches = Counter(label: "projector_batches_total", dimensions: dimensions)
+        batchDuration = Metrics.Timer(
+            label: "projector_batch_duration_seconds",
+            dimensions: dimensions,
+            preferredDisplayUnit: .seconds
+        )
+        lagEvents = Gauge(label: "projector_lag_events", dimensions: dimensions)
+        lagSeconds = Gauge(label: "projector_lag_seconds", dimensions: dimensions)
+        parkedLetters = Gauge(label: "projector_dead_letters", dimensions: dimensions)
+        paused = Gauge(label: "projector_paused", dimensions: dimensions)
+    }
+
+    /// Counts one committed batch and its events (applied or dead-lettered) and records its duration.
+    func record(_ outcome: BatchApplier.Outcome, took duration: Duration) {
+        eventsApplied.increment(by: outcome.events - outcome.deadLetters)
+        if outcome.deadLetters > 0 { deadLettered.increment(by: outcome.deadLetters) }
+        batches.increment()
+        batchDuration.record(duration: duration)
+    }
+
+    /// Sets the gauges from a status sample.
+    public func record(_ status: ProjectionStatus) {
+        lagEvents.record(status.eventsBehind)
+        lagSeconds.record(status.secondsBehind)
+        parkedLetters.record(status.deadLetters)
+        paused.record(status.state == ProjectionStatus.paused ? 1 : 0)
+    }
+}

@@ -1,0 +1,149 @@
+import EventLog
+import Foundation
+import Logging
+import Postgres
+import ProjectionCore
+import ServiceLifecycle
+
+/// How far a build has got, reported after each batch.
+public struct BuildProgress: Sendable, Codable {
+    /// Events handled so far (applied or dead-lettered).
+    public var eventsDone: Int64
+    /// Events of the projection's types in the log when the build started (or up to its end), at least `eventsDone`.
+    public var eventsTotal: Int64
+    /// Where the build has read up to.
+    public var position: String
+    /// Seconds since this run of the build started.
+    public var seconds: Double
+    /// Events per second over this run.
+    public var eventsPerSecond: Double
+    /// Seconds left at that rate; nil until there is a rate.
+    public var secondsLeft: Double?
+
+    /// Progress after `elapsed`, of which `eventsDone - eventsAtStart` events were done by this run.
+    init(eventsDone: Int64, eventsTotal: Int64, eventsAtStart: Int64, position: LogPosition, elapsed: Duration) {
+        self.eventsDone = eventsDone
+        self.eventsTotal = max(eventsTotal, eventsDone)
+        self.position = position.description
+        seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        eventsPerSecond = seconds > 0 ? Double(eventsDone - eventsAtStart) / seconds : 0
+        secondsLeft = eventsPerSecond > 0 ? Double(self.eventsTotal - eventsDone) / eventsPerSecond : nil
+    }
+}
+
+/// Builds a generation of a projection from the log in its own schema while the live one serves, and
+/// (for a rebuild) swaps it in once caught up.
+///
+/// One rebuild per projection runs at a time, under an advisory lock. A rebuild stopped by a shutdown
+/// keeps its schema and checkpoint and resumes from them when started again with the same code; one
+/// cancelled by ops (`discardWhenStopped`) drops them. Either way the live generation is untouched.
+public struct Rebuild: Sendable {
+    let projection: any Projection
+    let databaseURL: String?
+    let configuration: RunnerConfiguration
+    let logger: Logger
+    /// Keep the replaced generation, renamed, instead of dropping it after the swap.
+    public var keepOld = false
+    /// Drop the partial build when stopped before the swap, instead of keeping it to resume.
+    public var discardWhenStopped = false
+    /// When another rebuild of the projection is running: wait for it (true) or fail (false).
+    public var waitForOtherRebuild = true
+    /// Called after each batch of the build.
+    public var onProgress: @Sendable (BuildProgress) async -> Void = { _ in }
+
+    /// A rebuild of `projection` against the database at `databaseURL`.
+    public init(projection: any Projection, databaseURL: String?, configuration: RunnerConfiguration, logger: Logger) {
+        self.projection = projection
+        self.databaseURL = databaseURL
+        var configuration = configuration
+        configuration.exitWhenCaughtUp = true
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The schema a rebuild of `projection` is built in before its swap.
+    public static func schema(for projection: String) -> String { "\(projection)__rebuild" }
+
+    /// What a rebuild did.
+    public enum Outcome: Sendable {
+        /// The new generation is live.
+        case swapped(GenerationSwap.Result)
+        /// Stopped (shutdown or cancellation) before the swap; the live generation is untouched.
+        case stopped
+        /// Another instance rebuilt it meanwhile (only with `onlyIfChanged`).
+        case notNeeded
+    }
+
+    /// Only rebuild if the installed tables still differ from this code once the rebuild lock is held.
+    public var onlyIfChanged = false
+
+    /// Rebuilds the projection and swaps the new generation in.
+    @discardableResult
+    public func run() async throws -> Outcome {
+        let conn = try await Connection.connect(
+            to: databaseURL,
+            applicationName: "projector:\(projection.name):rebuild"
+        )
+        do {
+            let outcome = try await run(on: conn)
+            await conn.close()
+            return outcome
+        } catch {
+            await conn.close()
+            throw error
+        }
+    }
+
+    private func run(on conn: Connection) async throws -> Outcome {
+        guard try await takeRebuildLock(on: conn) else { return .stopped }
+        // Also fails clearly when the projection was never installed: there is nothing to swap with.
+        let installed = try await ProjectionCatalog.check(projection, on: conn)
+        if onlyIfChanged, installed == .unchanged { return .notNeeded }
+        let build = Build(projection: projection, schema: Rebuild.schema(for: projection.name), purpose: .rebuild)
+        try await build.createOrResume(on: conn, logger: logger)
+        while true {
+            let finished: Bool
+            do {
+                finished = try await build.run(
+                    databaseURL: databaseURL,
+                    configuration: configuration,
+                    logger: logger,
+                    onProgress: onProgress
+                )
+            } catch  where Task.isCancelled {
+                finished = false
+            }
+            guard finished else {
+                if discardWhenStopped { try await build.discard(on: conn) }
+                return .stopped
+            }
+            let swap = GenerationSwap(
+                projection: projection,
+                build: build,
+                configuration: configuration,
+                logger: logger
+            )
+            if let result = try await swap.perform(on: conn, keepOld: keepOld) { return .swapped(result) }
+            // The log moved on too far during the swap: catch up outside its transaction, then try again.
+        }
+    }
+
+    /// Takes the projection's rebuild lock on `conn`'s session, waiting for another rebuild if asked;
+    /// false when shut down first.
+    private func takeRebuildLock(on conn: Connection) async throws -> Bool {
+        let lock = "rebuild:\(projection.name)"
+        var announced = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if try await conn.withTransaction({ conn in try AdvisoryLock.tryAcquire(lock, on: conn) }) { return true }
+            guard waitForOtherRebuild else {
+                throw EngineError("a rebuild of \(projection.name) is already running")
+            }
+            if !announced {
+                logger.info("waiting for another instance's rebuild to finish")
+                announced = true
+            }
+            try await Task.sleep(for: configuration.standbyRetryInterval)
+        }
+        return false
+    }
+}

@@ -1,0 +1,231 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Logging
+import Postgres
+import ProjectionCore
+import ProjectionEngine
+import UnixSignals
+
+struct RebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Rebuilds a read model from the log into a new generation and swaps it in, without downtime.",
+        discussion: """
+            The new generation is built in schema NAME__rebuild while the live one keeps serving and a running \
+            `projector run` keeps it up to date. Once caught up, one short transaction applies the last few \
+            events, renames the schemas (readers keep the name: timeline.entries stays timeline.entries), \
+            hands over the checkpoint and dead letters and recreates the reporting views; the runner goes on \
+            in the new tables. The old generation is then dropped, or kept as NAME__retired_<time> with \
+            --keep-old. Ctrl-C cancels: the partial build is dropped and the live generation is untouched.
+
+            With --as-of TIME|POSITION --into SCHEMA, builds the read model as it was at that point of the log \
+            in SCHEMA instead, for audits; nothing is swapped. POSITION is xid/position (as `projector status` \
+            prints it) or a global position; TIME is when events were recorded, e.g. 2026-03-01T09:00:00Z.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The projection.")
+    var projection: String
+
+    @Flag(name: .long, help: "Keep the replaced generation as NAME__retired_<time> instead of dropping it.")
+    var keepOld = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Build as the log was at this time or position (needs --into).", valueName: "time|position")
+    )
+    var asOf: String?
+
+    @Option(name: .long, help: "Build into this new schema instead of swapping (with --as-of, or as of now).")
+    var into: String?
+
+    @Flag(name: .long, help: "Progress and the result as JSON lines on standard output.")
+    var json = false
+
+    @Option(name: .long, help: "Events per transaction.")
+    var batchSize = RunnerConfiguration().batchSize
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if asOf != nil && into == nil {
+            throw ValidationError("--as-of needs --into SCHEMA: an as-of copy is never swapped in")
+        }
+        if let into {
+            guard into.range(of: #"^[a-z_][a-z0-9_]{0,62}$"#, options: .regularExpression) != nil else {
+                throw ValidationError("--into must be a lowercase schema name (letters, digits, _)")
+            }
+            guard !AllProjections.all.map(\.name).contains(into), !into.hasPrefix("pg_"),
+                !["public", "projector", "eventlog", "reporting"].contains(into)
+            else { throw ValidationError("--into must be a new schema, not \(into)") }
+        }
+        if keepOld && into != nil { throw ValidationError("--keep-old applies to a swap, not to --into") }
+    }
+
+    func run() async throws {
+        let selected = try AllProjections.select([projection])[0]
+        let logger = global.makeLogger()
+        var configuration = RunnerConfiguration()
+        configuration.batchSize = batchSize
+        let report = ProgressReport(label: selected.name, json: json)
+        let finished = try await cancellableOnSignal { [configuration] in
+            if let into {
+                return try await copy(
+                    selected,
+                    into: into,
+                    configuration: configuration,
+                    report: report,
+                    logger: logger
+                )
+            }
+            var rebuild = Rebuild(
+                projection: selected,
+                databaseURL: global.databaseURL,
+                configuration: configuration,
+                logger: logger
+            )
+            rebuild.keepOld = keepOld
+            rebuild.discardWhenStopped = true
+            rebuild.waitForOtherRebuild = false
+            rebuild.onProgress = { progress in await report.show(progress) }
+            let outcome: Rebuild.Outcome
+            do {
+                outcome = try await rebuild.run()
+            } catch {
+                throw CommandFailure("rebuild of \(selected.name) failed: \(error)")
+            }
+            await report.finish()
+            guard case .swapped(let result) = outcome else { return false }
+            if json {
+                printJSON(Swapped(event: "swapped", projection: selected.name, result: result))
+            } else {
+                print(
+                    "\(selected.name): new generation live at \(result.position), \(result.eventsSeen) events, "
+                        + "\(result.deadLetters) dead letters parked; swap held its lock "
+                        + String(format: "%.0f ms", result.lockMilliseconds)
+                        + (result.keptOldSchema.map { "; old generation kept as \($0)" } ?? "; old generation dropped")
+                )
+            }
+            return true
+        }
+        guard finished else {
+            await report.finish()
+            printError("\(selected.name): rebuild cancelled; the live generation is untouched")
+            throw ExitCode(130)
+        }
+    }
+
+    /// Builds an as-of copy in `schema`; false when cancelled (the partial copy is dropped).
+    private func copy(
+        _ selected: any Projection,
+        into schema: String,
+        configuration: RunnerConfiguration,
+        report: ProgressReport,
+        logger: Logger
+    ) async throws -> Bool {
+        let conn = try await global.connect()
+        do {
+            let finished = try await copy(
+                selected,
+                into: schema,
+                configuration: configuration,
+                report: report,
+                logger: logger,
+                on: conn
+            )
+            await conn.close()
+            return finished
+        } catch {
+            await conn.close()
+            throw error
+        }
+    }
+
+    private func copy(
+        _ selected: any Projection,
+        into schema: String,
+        configuration: RunnerConfiguration,
+        report: ProgressReport,
+        logger: Logger,
+        on conn: Connection
+    ) async throws -> Bool {
+        let until: LogPosition
+        do {
+            if let asOf {
+                until = try await LogPositions.resolve(asOf, on: conn)
+            } else {
+                until = try await LogPositions.head(on: conn)
+            }
+        } catch {
+            throw CommandFailure("--as-of: \(error)")
+        }
+        let build = Build(projection: selected, schema: schema, purpose: .asOf, until: until)
+        do {
+            try await build.create(on: conn)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let finished: Bool
+        do {
+            finished = try await build.run(
+                databaseURL: global.databaseURL,
+                configuration: configuration,
+                logger: logger,
+                onProgress: { progress in await report.show(progress) }
+            )
+        } catch  where Task.isCancelled {
+            finished = false
+        }
+        await report.finish()
+        guard finished else {
+            try await build.discard(on: conn)
+            return false
+        }
+        let note = "\(selected.name) as of log position \(until), built by projector rebuild --as-of"
+        try await conn.execute(
+            Query(unsafeSQL: "COMMENT ON SCHEMA \(quoteIdentifier(schema)) IS \(quoteLiteral(note))")
+        )
+        if json {
+            printJSON(Copied(event: "built", projection: selected.name, schema: schema, asOf: until.description))
+        } else {
+            print("\(selected.name): built in schema \(schema) as of log position \(until)")
+        }
+        return true
+    }
+
+    private struct Swapped: Encodable {
+        var event: String
+        var projection: String
+        var result: GenerationSwap.Result
+    }
+
+    private struct Copied: Encodable {
+        var event: String
+        var projection: String
+        var schema: String
+        var asOf: String
+    }
+}
+
+/// Runs `body`, cancelling it on SIGINT or SIGTERM; returns its result, or false when a signal came first.
+func cancellableOnSignal(_ body: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+    let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+    return try await withThrowingTaskGroup(of: Bool?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            for await _ in signals { return nil }
+            return nil
+        }
+        var result: Bool?
+        for try await value in group {
+            result = value
+            group.cancelAll()
+            break
+        }
+        // The body's clean-up (dropping a partial build) runs before this returns: the group waits for it.
+        while let value = try await group.next() { if let value { result = result ?? value } }
+        return result ?? false
+    }
+}

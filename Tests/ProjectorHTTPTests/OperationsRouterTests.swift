@@ -1,0 +1,123 @@
+import Hummingbird
+import HummingbirdTesting
+import InMemoryLogging
+import Logging
+import NIOCore
+import PostgresTestSupport
+import ProjectorHTTP
+import Prometheus
+import Testing
+
+/// Each operations route, driven in memory through Hummingbird's router test mode.
+struct OperationsRouterTests {
+    /// `/health` says the process is up, whatever readiness says.
+    @Test func healthAnswersOkWhileTheProcessIsUp() async throws {
+        try await withApplication(readiness: Readiness(ready: false, reasons: ["database down"])) { client in
+            let response = try await client.execute(uri: "/health", method: .get)
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body) == "ok\n")
+        }
+    }
+
+    /// A ready service answers 200 with an empty list of reasons.
+    @Test func readyAnswers200WhenReady() async throws {
+        try await withApplication(readiness: Readiness(ready: true, reasons: [])) { client in
+            let response = try await client.execute(uri: "/ready", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            #expect(String(buffer: response.body) == #"{"ready":true,"reasons":[]}"#)
+        }
+    }
+
+    /// A service that is not ready answers 503 and lists why.
+    @Test func readyAnswers503WithReasonsWhenNotReady() async throws {
+        let readiness = Readiness(ready: false, reasons: ["catching up", "no lock on timeline/v2"])
+        try await withApplication(readiness: readiness) { client in
+            let response = try await client.execute(uri: "/ready", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(
+                String(buffer: response.body) == #"{"ready":false,"reasons":["catching up","no lock on timeline/v2"]}"#
+            )
+        }
+    }
+
+    /// `/status` serves the caller's JSON bytes unchanged.
+    @Test func statusServesTheCallersJSON() async throws {
+        let json = #"{"projections":[{"name":"timeline","lag":0}]}"#
+        let status: @Sendable () async throws -> [UInt8] = { Array(json.utf8) }
+        try await withApplication(status: status) { client in
+            let response = try await client.execute(uri: "/status", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            #expect(String(buffer: response.body) == json)
+        }
+    }
+
+    /// A failing status answers 503 with a fixed body and keeps the error's text out of the body and the logs.
+    @Test func failingStatusAnswers503WithoutTheErrorText() async throws {
+        let logs = InMemoryLogHandler()
+        let secret = "NHS number 943 476 5919"
+        let status: @Sendable () async throws -> [UInt8] = { throw LeakyError(text: secret) }
+        try await withApplication(status: status, logs: logs) { client in
+            let response = try await client.execute(uri: "/status", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(String(buffer: response.body) == #"{"error":"status unavailable"}"#)
+            #expect(!String(buffer: response.body).contains("943"))
+        }
+        let warnings = logs.entries.filter { $0.level == .warning }
+        #expect(warnings.count == 1)
+        for entry in logs.entries {
+            #expect(!"\(entry.message) \(entry.metadata)".contains("943"))
+        }
+    }
+
+    /// `/metrics` serves the registry in Prometheus' text format with its versioned Content-Type.
+    @Test func metricsServesPrometheusText() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let descriptor = MetricNameDescriptor(
+            metricName: "router_test_requests",
+            unitName: "total",
+            helpText: "Requests served, by route."
+        )
+        registry.makeCounter(descriptor: descriptor, labels: [("route", "ready")]).increment(by: Int64(2))
+        try await withApplication(registry: registry) { client in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+            let samples = try PrometheusText.parse(String(buffer: response.body))
+            #expect(samples == [.init(name: "router_test_requests_total", labels: ["route": "ready"], value: 2)])
+        }
+    }
+
+    /// Any other path answers 404.
+    @Test(arguments: ["/", "/healthz", "/metrics/extra", "/status/timeline"])
+    func unknownPathsAnswer404(path: String) async throws {
+        try await withApplication { client in
+            let response = try await client.execute(uri: path, method: .get)
+            #expect(response.status == .notFound)
+        }
+    }
+}
+
+/// An error whose text holds what must never reach a response or a log.
+private struct LeakyError: Error, CustomStringConvertible {
+    var text: String
+    var description: String { text }
+}
+
+private func withApplication(
+    readiness: Readiness = Readiness(ready: true, reasons: []),
+    status: @escaping @Sendable () async throws -> [UInt8] = { Array("{}".utf8) },
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    logs: InMemoryLogHandler = InMemoryLogHandler(),
+    _ test: @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    let endpoints = OperationsEndpoints(readiness: { readiness }, status: status)
+    var logger = Logger(label: "projector.http.test") { _ in logs }
+    logger.logLevel = .trace
+    let application = Application(
+        router: OperationsServer.router(endpoints: endpoints, registry: registry),
+        logger: logger
+    )
+    try await application.test(.router, test)
+}
