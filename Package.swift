@@ -172,7 +172,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectorTests",
-            dependencies: ["Postgres", "PostgresTestSupport", "EventLog"]
+            dependencies: [
+                "Postgres", "PostgresTestSupport", "EventLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ProjectorHTTPTests",

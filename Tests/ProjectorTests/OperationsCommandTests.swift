@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Postgres
+import PostgresTestSupport
+import Testing
+
+/// What ops do to a running `projector run`, through the CLI and its HTTP endpoints, as a user would.
+@Suite struct OperationsCommandTests {
+    /// GETs `path` from the running projector; nil while it is not listening yet.
+    func get(_ path: String, port: Int) async -> (status: UInt, body: String)? {
+        try? await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let response = try await client.get(path)
+            return (UInt(response.status.code), response.body.map { String(buffer: $0) } ?? "")
+        }
+    }
+
+    /// The timeline's lag gauge from /metrics, which must parse as Prometheus text.
+    func lagEvents(port: Int) async throws -> Double? {
+        guard let metrics = await get("/metrics", port: port) else { return nil }
+        let samples = try PrometheusText.parse(metrics.body)
+        return samples.first { $0.name == "projector_lag_events" && $0.labels["projection"] == "timeline" }?.value
+    }
+
+    func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let start = ContinuousClock.now
+        while (try? await condition()) != true {
+            if ContinuousClock.now - start > .seconds(120) {
+                Issue.record("timed out waiting for \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func entries(on conn: Connection) async throws -> Int64 {
+        try await conn.query("SELECT count(*) FROM timeline.entries").rows[0].decode(Int64.self, at: 0)
+    }
+
+    @Test func pauseResumeResetAndTheLagGaugeOnARunningProjector() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0
+            )
+            let port = Int.random(in: 20_000..<60_000)
+            let run = try ProjectorBinary.start(
+                [
+                    "run", "--only", "timeline", "--poll-interval", "0.2", "--http-port", "\(port)",
+                    "--sample-interval", "0.2",
+                ],
+                database: url
+            )
+            defer { run.terminate() }
+            try await waitUntil("the projector to catch up") { try await lagEvents(port: port) == 0 }
+            #expect(await get("/health", port: port)?.status == 200)
+            #expect(await get("/ready", port: port)?.status == 200)
+            let caughtUp = try await entries(on: conn)
+            #expect(caughtUp > 0)
+
+            let pause = try await ProjectorBinary.run(["pause", "timeline", "--reason", "test"], database: url)
+            #expect(pause.status == 0, "\(pause.stderr)")
+            let more = try await ProjectorBinary.run(
+                ["generate", "--patients", "5", "--seed", "2", "--into-log"],
+                database: url
+            )
+            #expect(more.status == 0)
+            try await waitUntil("the lag gauge to rise") { (try await lagEvents(port: port) ?? 0) > 0 }
+            #expect(try await entries(on: conn) == caughtUp)
+            let status = try #require(await get("/status", port: port))
+            let report = try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any]
+            let timeline = (report?["projections"] as? [[String: Any]])?.first { $0["name"] as? String == "timeline" }
+            #expect(timeline?["state"] as? String == "paused" && timeline?["pausedReason"] as? String == "test")
+
+            #expect(try await ProjectorBinary.run(["resume", "timeline"], database: url).status == 0)
+            try await waitUntil("the lag gauge to fall back") { try await lagEvents(port: port) == 0 }
+            let resumed = try await entries(on: conn)
+            #expect(resumed > caughtUp)
+
+            let unconfirmed = try await ProjectorBinary.run(["reset", "timeline"], database: url)
+            #expect(unconfirmed.status != 0 && unconfirmed.stderr.contains("--confirm"))
+            #expect(try await entries(on: conn) == resumed)
+            let reset = try await ProjectorBinary.run(["reset", "timeline", "--confirm"], database: url)
+            #expect(reset.status == 0, "\(reset.stderr)")
+            try await waitUntil("the replay from zero") {
+                let seen = try await conn.query(
+                    "SELECT events_seen FROM projector.checkpoints WHERE projection = 'timeline'"
+                ).rows[0].decode(Int64.self, at: 0)
+                return try await lagEvents(port: port) == 0 && seen > 0
+            }
+            #expect(try await entries(on: conn) == resumed)
+            run.terminate()
+            await ProjectorBinary.waitForExit(run)
+        }
+    }
+
+    @Test func rebuildReportsProgressAsJSONAndVerifyExitsNonZeroOnDrift() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0
+            )
+            #expect(try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url).status == 0)
+
+            let rebuild = try await ProjectorBinary.run(
+                ["rebuild", "timeline", "--json", "--batch-size", "50"],
+                database: url
+            )
+            #expect(rebuild.status == 0, "\(rebuild.stderr)")
+            let lines = rebuild.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(lines.first?["event"] as? String == "progress")
+            #expect(lines.last?["event"] as? String == "swapped")
+
+            let clean = try await ProjectorBinary.run(["verify", "timeline"], database: url)
+            #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+            #expect(clean.stdout.contains("no drift"))
+            let conn = try await Connection.connect(to: url)
+            try await conn.execute(
+                "UPDATE timeline.entries SET title_en = 'tampered' WHERE entry_id = (SELECT min(entry_id) FROM timeline.entries WHERE kind = 'appointment')"
+            )
+            await conn.close()
+            let drifted = try await ProjectorBinary.run(["verify", "timeline"], database: url)
+            #expect(drifted.status == 1)
+            #expect(drifted.stdout.contains("1 rows differ") && drifted.stdout.contains("differs"))
+
+            let audit = try await ProjectorBinary.run(
+                ["rebuild", "results", "--as-of", "100", "--into", "audit_results"],
+                database: url
+            )
+            #expect(audit.status == 0, "\(audit.stderr)")
+            let noInto = try await ProjectorBinary.run(["rebuild", "results", "--as-of", "100"], database: url)
+            #expect(noInto.status != 0 && noInto.stderr.contains("--into"))
+        }
+    }
+}
