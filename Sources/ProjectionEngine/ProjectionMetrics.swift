@@ -10,10 +10,7 @@ public struct ProjectionMetrics: Sendable {
     private let deadLettered: Counter
     private let batches: Counter
     private let batchDuration: Metrics.Timer
-    private let lagEvents: Gauge
-    private let lagSeconds: Gauge
-    private let parkedLetters: Gauge
-    private let paused: Gauge
+    private let dimensions: [(String, String)]
 
     /// The metrics of `projection`.
     public init(projection: String) {
@@ -26,10 +23,7 @@ public struct ProjectionMetrics: Sendable {
             dimensions: dimensions,
             preferredDisplayUnit: .seconds
         )
-        lagEvents = Gauge(label: "projector_lag_events", dimensions: dimensions)
-        lagSeconds = Gauge(label: "projector_lag_seconds", dimensions: dimensions)
-        parkedLetters = Gauge(label: "projector_dead_letters", dimensions: dimensions)
-        paused = Gauge(label: "projector_paused", dimensions: dimensions)
+        self.dimensions = dimensions
     }
 
     /// Counts one committed batch and its events (applied or dead-lettered) and records its duration.
@@ -41,10 +35,13 @@ public struct ProjectionMetrics: Sendable {
     }
 
     /// Sets the gauges from a status sample.
+    ///
+    /// The gauges are created here, not with the counters: a gauge exists from its creation with the
+    /// value 0, and a lag of 0 before anything was measured would read as "caught up".
     public func record(_ status: ProjectionStatus) {
-        lagEvents.record(status.eventsBehind)
-        lagSeconds.record(status.secondsBehind)
-        parkedLetters.record(status.deadLetters)
-        paused.record(status.state == ProjectionStatus.paused ? 1 : 0)
+        Gauge(label: "projector_lag_events", dimensions: dimensions).record(status.eventsBehind)
+        Gauge(label: "projector_lag_seconds", dimensions: dimensions).record(status.secondsBehind)
+        Gauge(label: "projector_dead_letters", dimensions: dimensions).record(status.deadLetters)
+        Gauge(label: "projector_paused", dimensions: dimensions).record(status.state == ProjectionStatus.paused ? 1 : 0)
     }
 }
