@@ -34,10 +34,7 @@ public enum LogPositions {
             """
         ).rows
         guard let row = rows.first else { throw LogPositionError("no event was recorded at or before \(time)") }
-        return LogPosition(
-            transactionID: try row.decode(UInt64.self, at: 0),
-            globalPosition: try row.decode(Int64.self, at: 1)
-        )
+        return try row.logPosition()
     }
 
     /// The position of the last committed event, or the start of the log when it is empty.
@@ -50,10 +47,7 @@ public enum LogPositions {
             """
         ).rows
         guard let row = rows.first else { return .start }
-        return LogPosition(
-            transactionID: try row.decode(UInt64.self, at: 0),
-            globalPosition: try row.decode(Int64.self, at: 1)
-        )
+        return try row.logPosition()
     }
 }
 

@@ -108,10 +108,7 @@ public struct LogReader: Sendable {
     /// metadata::text, recorded_at::text.
     public static func recordedEvent(from row: Row, at first: Int = 0) throws(PostgresError) -> RecordedEvent {
         RecordedEvent(
-            position: LogPosition(
-                transactionID: try row.decode(UInt64.self, at: first),
-                globalPosition: try row.decode(Int64.self, at: first + 1)
-            ),
+            position: try row.logPosition(at: first),
             streamID: try row.decode(String.self, at: first + 2),
             streamPosition: try row.decode(Int64.self, at: first + 3),
             eventID: try row.decode(String.self, at: first + 4),

@@ -117,6 +117,34 @@ struct BatchApplier: Sendable {
         return Written(outcome: outcome, letters: plan.deadLetters, stopped: stopped)
     }
 
+    /// Applies the log after `start` (up to `until` when given) inside a transaction the caller holds: a
+    /// swap's last few events, or a verify scratch brought to the live checkpoint in its snapshot.
+    ///
+    /// - Returns: whether it caught up; false after `maxPages` pages, or when held back by an open transaction.
+    func catchUp(
+        from start: LogPosition,
+        until: LogPosition? = nil,
+        pageSize: Int,
+        maxPages: Int = .max,
+        on conn: isolated Connection
+    ) throws -> Bool {
+        var position = start
+        for _ in 0..<maxPages {
+            let page = try LogReader.read(
+                after: position,
+                types: projection.eventTypes,
+                limit: pageSize,
+                until: until,
+                on: conn
+            )
+            _ = try write(prepare(page), inTransactionOn: conn)
+            if page.isCaughtUp { return true }
+            if page.end == position { return false }
+            position = page.end
+        }
+        return false
+    }
+
     /// `plan` (made from `events`) once the rows it assumed exist are checked; planned again when one does not.
     static func confirm(
         _ plan: BatchPlan,

@@ -1,3 +1,4 @@
+import EventLog
 import Postgres
 import ProjectionCore
 
@@ -50,13 +51,19 @@ enum Checkpoints {
             }
         guard let row = rows.first else { throw EngineError("\(generation) has no checkpoint row") }
         return CheckpointClaim(
-            position: LogPosition(
-                transactionID: try row.decode(UInt64.self, at: 0),
-                globalPosition: try row.decode(Int64.self, at: 1)
-            ),
+            position: try row.logPosition(),
             paused: try row.decode(Bool.self, at: 2),
             onFailure: FailurePolicy(rawValue: try row.decode(String.self, at: 3)) ?? .park
         )
+    }
+
+    /// Where the live generation of `projection` stands.
+    static func livePosition(_ projection: String, on conn: isolated Connection) throws -> LogPosition {
+        let rows = try conn.query(
+            "SELECT transaction_id::text, global_position FROM projector.checkpoints WHERE projection = \(projection)"
+        ).rows
+        guard let row = rows.first else { throw EngineError("projection \(projection) is not installed") }
+        return try row.logPosition()
     }
 
     /// Moves the checkpoint to `position` if `owner` still owns it and it is not paused; call inside the batch's transaction.

@@ -62,7 +62,13 @@ public struct GenerationSwap: Sendable {
                 "SELECT 1 FROM projector.checkpoints WHERE projection = \(name) FOR UPDATE"
             ).rows
             guard !live.isEmpty else { throw EngineError("projection \(name) is not installed; nothing to swap") }
-            guard try Self.catchUp(applier, from: claim.position, pageSize: batchSize, on: conn) else { return nil }
+            let caughtUp = try applier.catchUp(
+                from: claim.position,
+                pageSize: batchSize,
+                maxPages: Self.maxPagesInSwap,
+                on: conn
+            )
+            guard caughtUp else { return nil }
             let deadLetters = try Self.handOverDeadLetters(name, from: schema, on: conn)
             try conn.execute("ALTER SCHEMA \(identifier: name) RENAME TO \(identifier: retired)")
             try conn.execute("ALTER SCHEMA \(identifier: schema) RENAME TO \(identifier: name)")
@@ -101,7 +107,7 @@ public struct GenerationSwap: Sendable {
         }
         guard var result = swapped else { return nil }
         let held = ContinuousClock.now - started
-        result.lockMilliseconds = Double(held.components.seconds) * 1000 + Double(held.components.attoseconds) / 1e15
+        result.lockMilliseconds = held.seconds * 1000
         logger.notice(
             "new generation swapped in",
             metadata: [LogKey.checkpoint: "\(result.position)", "swap.milliseconds": "\(Int(result.lockMilliseconds))"]
@@ -110,28 +116,6 @@ public struct GenerationSwap: Sendable {
             result.keptOldSchema = try await Self.drop(retired, on: conn, logger: logger) ? nil : retired
         }
         return result
-    }
-
-    /// Applies what the log gained since the build caught up; false when more than `maxPagesInSwap` pages.
-    private static func catchUp(
-        _ applier: BatchApplier,
-        from start: LogPosition,
-        pageSize: Int,
-        on conn: isolated Connection
-    ) throws -> Bool {
-        var position = start
-        for _ in 0..<maxPagesInSwap {
-            let page = try LogReader.read(
-                after: position,
-                types: applier.projection.eventTypes,
-                limit: pageSize,
-                on: conn
-            )
-            _ = try applier.write(applier.prepare(page), inTransactionOn: conn)
-            position = page.end
-            if page.isCaughtUp { return true }
-        }
-        return false
     }
 
     /// Replaces the projection's dead letters with the build's; a letter ops skipped stays skipped.

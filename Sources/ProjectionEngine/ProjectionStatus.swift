@@ -1,3 +1,4 @@
+import EventLog
 import Postgres
 import ProjectionCore
 
@@ -98,10 +99,7 @@ public enum StatusReader {
                 updatedAt: nil
             )
         }
-        let position = LogPosition(
-            transactionID: try row.decode(UInt64.self, at: 0),
-            globalPosition: try row.decode(Int64.self, at: 1)
-        )
+        let position = try row.logPosition()
         let paused = try row.decode(Bool.self, at: 8)
         let locked = try row.decode(Bool.self, at: 4)
         return ProjectionStatus(

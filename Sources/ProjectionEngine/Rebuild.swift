@@ -25,7 +25,7 @@ public struct BuildProgress: Sendable, Codable {
         self.eventsDone = eventsDone
         self.eventsTotal = max(eventsTotal, eventsDone)
         self.position = position.description
-        seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        seconds = elapsed.seconds
         eventsPerSecond = seconds > 0 ? Double(eventsDone - eventsAtStart) / seconds : 0
         secondsLeft = eventsPerSecond > 0 ? Double(self.eventsTotal - eventsDone) / eventsPerSecond : nil
     }

@@ -87,7 +87,7 @@ public struct Verification: Sendable {
             throw EngineError("cannot verify: \(change); verify with the code that built the tables, or rebuild")
         }
         var scratch = scratch
-        scratch.until = try await livePosition(on: conn)
+        scratch.until = try await Checkpoints.livePosition(projection.name, on: conn)
         try await scratch.create(on: conn)
         let finished: Bool
         do {
@@ -104,16 +104,6 @@ public struct Verification: Sendable {
         return try await compare(scratch, on: conn)
     }
 
-    private func livePosition(on conn: Connection) async throws -> LogPosition {
-        let row = try await conn.query(
-            "SELECT transaction_id::text, global_position FROM projector.checkpoints WHERE projection = \(projection.name)"
-        ).rows[0]
-        return LogPosition(
-            transactionID: try row.decode(UInt64.self, at: 0),
-            globalPosition: try row.decode(Int64.self, at: 1)
-        )
-    }
-
     /// Brings the scratch to the live checkpoint and compares, in one snapshot.
     private func compare(_ scratch: Build, on conn: Connection) async throws -> Report {
         let owner = UUID().uuidString.lowercased()
@@ -128,32 +118,15 @@ public struct Verification: Sendable {
         let (name, limit, batchSize, tables) = (projection.name, limit, configuration.batchSize, projection.tables)
         return try await conn.withTransaction { conn in
             try conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            let row = try conn.query(
-                "SELECT transaction_id::text, global_position FROM projector.checkpoints WHERE projection = \(name)"
-            ).rows[0]
-            let target = LogPosition(
-                transactionID: try row.decode(UInt64.self, at: 0),
-                globalPosition: try row.decode(Int64.self, at: 1)
-            )
-            var position = try Checkpoints.claim(scratch.generation, owner: owner, on: conn).position
+            let target = try Checkpoints.livePosition(name, on: conn)
+            let position = try Checkpoints.claim(scratch.generation, owner: owner, on: conn).position
             guard position <= target else {
                 throw EngineError("the live checkpoint moved back during the verification (a reset?); run it again")
             }
-            while position < target {
-                let page = try LogReader.read(
-                    after: position,
-                    types: applier.projection.eventTypes,
-                    limit: batchSize,
-                    until: target,
-                    on: conn
-                )
-                _ = try applier.write(applier.prepare(page), inTransactionOn: conn)
-                // The live checkpoint is below this snapshot's watermark, so this only happens if the
-                // log changed under us; say so rather than loop.
-                guard page.end > position else {
-                    throw EngineError("the log did not advance to the live checkpoint; run the verification again")
-                }
-                position = page.end
+            // The live checkpoint is below this snapshot's watermark, so the catch-up can only fall short
+            // if the log changed under us; say so rather than compare different positions.
+            guard try applier.catchUp(from: position, until: target, pageSize: batchSize, on: conn) else {
+                throw EngineError("the log did not advance to the live checkpoint; run the verification again")
             }
             var report = Report(
                 projection: name,

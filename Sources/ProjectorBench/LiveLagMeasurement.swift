@@ -157,10 +157,7 @@ struct LiveLagMeasurement {
 
     private func position(_ conn: Connection, _ sql: Query) async throws -> LogPosition {
         guard let row = try await conn.query(sql).rows.first else { return .start }
-        return LogPosition(
-            transactionID: try row.decode(UInt64.self, at: 0),
-            globalPosition: try row.decode(Int64.self, at: 1)
-        )
+        return try row.logPosition()
     }
 
     private func waitUntilVisible(_ position: LogPosition, watcher: Connection, timeout: Duration) async throws {

@@ -3,6 +3,7 @@ import EventLog
 import Foundation
 import Migrations
 import Postgres
+import ProjectionCore
 
 /// The figures of one log size: appending, rebuilding, and PostgreSQL's COPY of the same rows.
 public struct RebuildFigures: Sendable, Codable {
@@ -147,12 +148,5 @@ struct RebuildMeasurement {
         }
         try await conn.execute("DROP SCHEMA bench_copy CASCADE")
         return (rows, seconds)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -218,14 +218,13 @@ func cancellableOnSignal(_ body: @escaping @Sendable () async throws -> Bool) as
             for await _ in signals { return nil }
             return nil
         }
+        // The first to finish cancels the other; the body's answer counts even after a signal, and the
+        // group waits for its clean-up (dropping a partial build) before returning.
         var result: Bool?
         for try await value in group {
-            result = value
+            if let value { result = value }
             group.cancelAll()
-            break
         }
-        // The body's clean-up (dropping a partial build) runs before this returns: the group waits for it.
-        while let value = try await group.next() { if let value { result = result ?? value } }
         return result ?? false
     }
 }

@@ -115,7 +115,7 @@ import Testing
             )
             let before = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runner.run() }
-                try await waitFor("the runner caught up", on: conn) {
+                try await waitUntil("the runner caught up") {
                     try await count("notes.notes", on: conn) == 2_000
                 }
                 let before = try await schemaOID("notes", on: conn)
@@ -137,9 +137,9 @@ import Testing
                     try await LogWriter(connection: conn).appendMany(notes(first...(first + 49)))
                     try await Task.sleep(for: .milliseconds(30))
                 }
-                try await waitFor("the swap", on: conn) { try await schemaOID("notes", on: conn) != before }
+                try await waitUntil("the swap") { try await schemaOID("notes", on: conn) != before }
                 try await LogWriter(connection: conn).appendMany(notes(2_501...2_510))
-                try await waitFor("the runner went on in the new tables", on: conn) {
+                try await waitUntil("the runner went on in the new tables") {
                     try await count("notes.notes", on: conn) == 2_510
                 }
                 group.cancelAll()
@@ -238,7 +238,7 @@ import Testing
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runner.run() }
-                try await waitFor("the runner caught up", on: conn) { try await count("notes.notes", on: conn) == 10 }
+                try await waitUntil("the runner caught up") { try await count("notes.notes", on: conn) == 10 }
 
                 try await ProjectionControl.pause("notes", reason: "test", on: conn)
                 try await LogWriter(connection: conn).appendMany(notes(11...20))
@@ -246,10 +246,10 @@ import Testing
                 #expect(try await count("notes.notes", on: conn) == 10)
 
                 try await ProjectionControl.resume("notes", on: conn)
-                try await waitFor("the runner resumed", on: conn) { try await count("notes.notes", on: conn) == 20 }
+                try await waitUntil("the runner resumed") { try await count("notes.notes", on: conn) == 20 }
 
                 try await ProjectionControl.reset(NotesProjection(), on: conn)
-                try await waitFor("the runner replayed from zero", on: conn) {
+                try await waitUntil("the runner replayed from zero") {
                     let seen = try await conn.query("SELECT events_seen FROM projector.checkpoints").rows[0]
                     return try await count("notes.note_history", on: conn) == 20 && seen.decode(Int64.self, at: 0) == 20
                 }
@@ -262,17 +262,4 @@ import Testing
 
 func count(_ table: String, on conn: Connection) async throws -> Int64 {
     try await conn.query(Query(unsafeSQL: "SELECT count(*) FROM \(table)")).rows[0].decode(Int64.self, at: 0)
-}
-
-/// Polls `condition` every 20 ms (an error counts as not yet: the tables may not exist yet), recording
-/// an issue if it does not hold within two minutes.
-func waitFor(_ what: String, on conn: Connection, _ condition: () async throws -> Bool) async throws {
-    let start = ContinuousClock.now
-    while (try? await condition()) != true {
-        if ContinuousClock.now - start > .seconds(120) {
-            Issue.record("timed out waiting for \(what)")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(20))
-    }
 }

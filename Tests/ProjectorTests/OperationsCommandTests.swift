@@ -23,17 +23,6 @@ import Testing
         return samples.first { $0.name == "projector_lag_events" && $0.labels["projection"] == "timeline" }?.value
     }
 
-    func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let start = ContinuousClock.now
-        while (try? await condition()) != true {
-            if ContinuousClock.now - start > .seconds(120) {
-                Issue.record("timed out waiting for \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
     func entries(on conn: Connection) async throws -> Int64 {
         try await conn.query("SELECT count(*) FROM timeline.entries").rows[0].decode(Int64.self, at: 0)
     }
