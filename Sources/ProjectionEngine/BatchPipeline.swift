@@ -124,11 +124,12 @@ struct BatchPipeline: Sendable {
                 position = page.end
                 sentCaughtUp = page.isCaughtUp
             }
-            try await checkControl(on: conn)
+            let appendedSinceRead = try await checkControl(on: conn)
             if page.isFull { continue }
             if page.isCaughtUp {
                 if whenCaughtUp == .finish || (until.map { position >= $0 } ?? false) { return }
-                try await waitForAppend(on: conn)
+                // An append NOTIFY drained just now may be for an event this page missed: read again.
+                if !appendedSinceRead { try await waitForAppend(on: conn) }
             } else {
                 // Committed events wait behind an open transaction: look again soon (lag, never loss).
                 sentCaughtUp = false
@@ -137,11 +138,16 @@ struct BatchPipeline: Sendable {
         }
     }
 
-    /// Throws `ControlChanged` when a control NOTIFY for this projection is waiting; drops append NOTIFYs.
-    private func checkControl(on conn: Connection) async throws {
+    /// Throws `ControlChanged` when a control NOTIFY for this projection is waiting; consumes the
+    /// waiting NOTIFYs and says whether one was an append.
+    @discardableResult
+    private func checkControl(on conn: Connection) async throws -> Bool {
+        var appended = false
         while let note = try await conn.nextNotification(timeout: .zero) {
             try throwIfControl(note)
+            appended = appended || note.channel == Channels.appended
         }
+        return appended
     }
 
     private func throwIfControl(_ note: PostgresNotification) throws {
@@ -150,18 +156,24 @@ struct BatchPipeline: Sendable {
         }
     }
 
-    /// Waits for a NOTIFY, at most `idlePollInterval`, in slices so shutdown is prompt.
+    /// Waits for a NOTIFY, at most `idlePollInterval`.
     private func waitForAppend(on conn: Connection) async throws {
+        guard let note = try await Self.nextNotification(on: conn, within: configuration.idlePollInterval) else {
+            return
+        }
+        try throwIfControl(note)
+        // Drain the burst: one read serves every append that woke us.
+        try await checkControl(on: conn)
+    }
+
+    /// The next NOTIFY on `conn` within `limit`, waited for in slices so shutdown is prompt; nil when none came.
+    static func nextNotification(on conn: Connection, within limit: Duration) async throws -> PostgresNotification? {
         let slice = Duration.milliseconds(250)
         var waited = Duration.zero
-        while waited < configuration.idlePollInterval && !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let note = try await conn.nextNotification(timeout: slice) {
-                try throwIfControl(note)
-                // Drain the burst: one read serves every append that woke us.
-                try await checkControl(on: conn)
-                return
-            }
+        while waited < limit && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let note = try await conn.nextNotification(timeout: slice) { return note }
             waited += slice
         }
+        return nil
     }
 }

@@ -108,7 +108,8 @@ public struct ProjectionRunner: Service {
                     "paused; waiting for projector resume",
                     metadata: [LogKey.checkpoint: "\(claim.position)"]
                 )
-                try await waitForControl(on: writer)
+                // Any NOTIFY, or the poll, is a reason to look at the checkpoint row again.
+                _ = try await BatchPipeline.nextNotification(on: writer, within: configuration.idlePollInterval)
                 continue
             }
             // A swap may have brought in tables built by other code: this code must not write into them.
@@ -144,16 +145,6 @@ public struct ProjectionRunner: Service {
         if error is ControlChanged { return true }
         guard let failed = error as? TransactionError else { return false }
         return failed.underlying is ProjectionPaused || failed.underlying is LostOwnership
-    }
-
-    /// Waits, while paused, for a control NOTIFY or the next poll, in slices so shutdown is prompt.
-    private func waitForControl(on conn: Connection) async throws {
-        let slice = Duration.milliseconds(250)
-        var waited = Duration.zero
-        while waited < configuration.idlePollInterval && !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if try await conn.nextNotification(timeout: slice) != nil { return }
-            waited += slice
-        }
     }
 
     /// Takes the projection's advisory lock, standing by until it can; false when shut down first.
