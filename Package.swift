@@ -168,7 +168,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectionEngineTests",
-            dependencies: ["ProjectionEngine", "ProjectionCore", "EventLog", "Postgres", "PostgresTestSupport"]
+            dependencies: [
+                "ProjectionEngine", "ProjectionCore", "EventLog", "Postgres", "PostgresTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ProjectorTests",

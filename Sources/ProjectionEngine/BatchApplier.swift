@@ -40,13 +40,25 @@ struct BatchApplier: Sendable {
 
     /// Runs the projection over `page` and plans the writes; no I/O.
     func prepare(_ page: LogPage) -> PreparedBatch {
-        let plan = BatchPlan(BatchApplier.outcomes(of: page.events, projection: projection), existing: nil)
-        let mayReplan = !plan.assumedRows.isEmpty || (onFailure == .stop && !plan.deadLetters.isEmpty)
+        BatchApplier.prepare(page, for: projection)
+    }
+
+    /// Runs `projection` over its events of `page` (a page may hold other projections' types too) and
+    /// plans the writes; no I/O.
+    static func prepare(_ page: LogPage, for projection: any Projection) -> PreparedBatch {
+        let types = projection.eventTypes
+        let events =
+            page.events.allSatisfy { types.contains($0.eventType) }
+            ? page.events : page.events.filter { types.contains($0.eventType) }
+        let plan = BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil)
+        // The events are kept only when the writer may plan again: a missing row, or the stop policy
+        // (which it knows only when writing) at a dead letter.
+        let mayReplan = !plan.assumedRows.isEmpty || !plan.deadLetters.isEmpty
         return PreparedBatch(
             plan: plan,
-            events: mayReplan ? page.events : [],
+            events: mayReplan ? events : [],
             end: page.end,
-            eventCount: page.events.count,
+            eventCount: events.count,
             isCaughtUp: page.isCaughtUp
         )
     }
@@ -59,6 +71,12 @@ struct BatchApplier: Sendable {
     /// - Throws: `LostOwnership` or `ProjectionPaused` (inside a `TransactionError`): the batch rolled back.
     func write(_ batch: PreparedBatch, on conn: Connection, logger: Logger) async throws -> Outcome {
         let written = try await conn.withTransaction { conn in try self.write(batch, inTransactionOn: conn) }
+        report(written, logger: logger)
+        return written.outcome
+    }
+
+    /// Logs what a committed write parked, and a stop by policy.
+    func report(_ written: Written, logger: Logger) {
         for letter in written.letters { log(letter, logger: logger) }
         if written.stopped, let first = written.letters.first {
             logger.error(
@@ -66,7 +84,6 @@ struct BatchApplier: Sendable {
                 metadata: [LogKey.eventID: "\(first.event.eventID)", LogKey.position: "\(first.event.position)"]
             )
         }
-        return written.outcome
     }
 
     /// What `write(_:inTransactionOn:)` did, with the letters to log once the transaction commits.
@@ -120,14 +137,15 @@ struct BatchApplier: Sendable {
     /// Applies the log after `start` (up to `until` when given) inside a transaction the caller holds: a
     /// swap's last few events, or a verify scratch brought to the live checkpoint in its snapshot.
     ///
-    /// - Returns: whether it caught up; false after `maxPages` pages, or when held back by an open transaction.
+    /// - Returns: where it got to, and whether that is caught up (false after `maxPages` pages, or when
+    ///   held back by an open transaction).
     func catchUp(
         from start: LogPosition,
         until: LogPosition? = nil,
         pageSize: Int,
         maxPages: Int = .max,
         on conn: isolated Connection
-    ) throws -> Bool {
+    ) throws -> (position: LogPosition, caughtUp: Bool) {
         var position = start
         for _ in 0..<maxPages {
             let page = try LogReader.read(
@@ -137,12 +155,13 @@ struct BatchApplier: Sendable {
                 until: until,
                 on: conn
             )
-            _ = try write(prepare(page), inTransactionOn: conn)
-            if page.isCaughtUp { return true }
-            if page.end == position { return false }
+            let written = try write(prepare(page), inTransactionOn: conn)
+            if written.stopped { return (written.outcome.end, false) }
+            if page.isCaughtUp { return (page.end, true) }
+            if page.end == position { return (position, false) }
             position = page.end
         }
-        return false
+        return (position, false)
     }
 
     /// `plan` (made from `events`) once the rows it assumed exist are checked; planned again when one does not.

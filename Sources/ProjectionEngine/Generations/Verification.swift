@@ -125,7 +125,7 @@ public struct Verification: Sendable {
             }
             // The live checkpoint is below this snapshot's watermark, so the catch-up can only fall short
             // if the log changed under us; say so rather than compare different positions.
-            guard try applier.catchUp(from: position, until: target, pageSize: batchSize, on: conn) else {
+            guard try applier.catchUp(from: position, until: target, pageSize: batchSize, on: conn).caughtUp else {
                 throw EngineError("the log did not advance to the live checkpoint; run the verification again")
             }
             var report = Report(

@@ -67,7 +67,7 @@ public struct GenerationSwap: Sendable {
                 pageSize: batchSize,
                 maxPages: Self.maxPagesInSwap,
                 on: conn
-            )
+            ).caughtUp
             guard caughtUp else { return nil }
             let deadLetters = try Self.handOverDeadLetters(name, from: schema, on: conn)
             try conn.execute("ALTER SCHEMA \(identifier: name) RENAME TO \(identifier: retired)")

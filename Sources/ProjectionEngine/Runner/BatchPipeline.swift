@@ -13,11 +13,9 @@ enum Channels {
     static let control = "projector_control"
 }
 
-/// Ops changed the projection's checkpoint row: the writer must claim it again before going on.
-struct ControlChanged: Error, Sendable {}
-
-/// Reads pages after a position and writes them to one generation, preparing the next page while the
-/// previous one is written, so client and server work overlap on two cores.
+/// Reads pages after a position and writes them to one generation of one projection, preparing the next
+/// page while the previous one is written, so client and server work overlap on two cores: a build, or a
+/// projection catching up on its own before it joins its runner's group.
 struct BatchPipeline: Sendable {
     /// What to do once every committed event is applied.
     enum WhenCaughtUp: Sendable {
@@ -61,10 +59,9 @@ struct BatchPipeline: Sendable {
 
     /// Applies batches from `start` until shut down, cancelled or (with `.finish`) caught up; returns the last checkpoint.
     ///
-    /// `reader` must already LISTEN on `Channels.appended` and `Channels.control`.
+    /// `reader` must already LISTEN on `Channels.appended`.
     ///
-    /// - Throws: `ControlChanged` when ops changed the checkpoint row; the writer's `LostOwnership` or
-    ///   `ProjectionPaused` inside a `TransactionError`.
+    /// - Throws: the writer's `LostOwnership` or `ProjectionPaused` inside a `TransactionError`.
     func run(from start: LogPosition, reader: Connection, writer: Connection) async throws -> LogPosition {
         // Capacity one: the reader waits while a prepared batch is still queued behind the one being written.
         let batches = AsyncThrowingChannel<PreparedBatch, any Error>()
@@ -124,7 +121,7 @@ struct BatchPipeline: Sendable {
                 position = page.end
                 sentCaughtUp = page.isCaughtUp
             }
-            let appendedSinceRead = try await checkControl(on: conn)
+            let appendedSinceRead = try await drainNotifications(on: conn)
             if page.isFull { continue }
             if page.isCaughtUp {
                 if whenCaughtUp == .finish || (until.map { position >= $0 } ?? false) { return }
@@ -138,32 +135,23 @@ struct BatchPipeline: Sendable {
         }
     }
 
-    /// Throws `ControlChanged` when a control NOTIFY for this projection is waiting; consumes the
-    /// waiting NOTIFYs and says whether one was an append.
+    /// Consumes the waiting NOTIFYs and says whether one was an append.
     @discardableResult
-    private func checkControl(on conn: Connection) async throws -> Bool {
+    private func drainNotifications(on conn: Connection) async throws -> Bool {
         var appended = false
         while let note = try await conn.nextNotification(timeout: .zero) {
-            try throwIfControl(note)
             appended = appended || note.channel == Channels.appended
         }
         return appended
     }
 
-    private func throwIfControl(_ note: PostgresNotification) throws {
-        if note.channel == Channels.control && (note.payload == projection.name || note.payload.isEmpty) {
-            throw ControlChanged()
-        }
-    }
-
     /// Waits for a NOTIFY, at most `idlePollInterval`.
     private func waitForAppend(on conn: Connection) async throws {
-        guard let note = try await Self.nextNotification(on: conn, within: configuration.idlePollInterval) else {
+        guard try await Self.nextNotification(on: conn, within: configuration.idlePollInterval) != nil else {
             return
         }
-        try throwIfControl(note)
         // Drain the burst: one read serves every append that woke us.
-        try await checkControl(on: conn)
+        try await drainNotifications(on: conn)
     }
 
     /// The next NOTIFY on `conn` within `limit`, waited for in slices so shutdown is prompt; nil when none came.

@@ -45,6 +45,8 @@ public struct Build: Sendable {
         if exists { throw EngineError("schema \(schema) exists already; choose another or drop it first") }
         try await conn.withTransaction { conn in
             try ProjectionCatalog.createSchema(schema, ddl: ddl, on: conn)
+            // Loaded like a bulk load: secondary indexes are built once it has caught up (`run`).
+            try DeferredIndexes.drop(in: schema, on: conn)
             let untilXID = until.map { String($0.transactionID) }
             try conn.execute(
                 """
@@ -85,7 +87,11 @@ public struct Build: Sendable {
         }
     }
 
-    /// Applies the log to the build until it has caught up (or reached `until`).
+    /// Applies the log to the build until it has caught up (or reached `until`), then (but for a verify
+    /// scratch, which is compared and dropped) creates its secondary indexes and ANALYZEs its tables.
+    ///
+    /// Its sessions commit with `synchronous_commit` off: nobody reads a build before its swap, and its
+    /// rows commit with its checkpoint, so a server crash can only lose some progress, never split it.
     ///
     /// - Returns: false when shut down or cancelled first; the build keeps what it committed.
     public func run(
@@ -100,6 +106,7 @@ public struct Build: Sendable {
         )
         let reader: Connection
         do {
+            try await writer.execute("SET synchronous_commit = off")
             reader = try await BatchPipeline.connectReader(
                 to: databaseURL,
                 applicationName: "projector:\(projection.name):build-reader",
@@ -118,6 +125,18 @@ public struct Build: Sendable {
                 onProgress: onProgress
             )
             await reader.close()
+            if finished && purpose != .verify {
+                let created = try await DeferredIndexes.complete(
+                    in: schema,
+                    ddl: projection.schemaSQL,
+                    tables: projection.tables.map(\.name),
+                    on: writer
+                )
+                logger.info(
+                    "secondary indexes built and tables analyzed",
+                    metadata: ["build.schema": "\(schema)", "build.indexes": "\(created.count)"]
+                )
+            }
             await writer.close()
             return finished
         } catch {

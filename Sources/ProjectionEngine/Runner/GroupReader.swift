@@ -1,0 +1,141 @@
+import AsyncAlgorithms
+import EventLog
+import Postgres
+import ProjectionCore
+import ServiceLifecycle
+import Synchronization
+
+/// Reads the log once for every projection of a runner and plans each one's share of every page.
+///
+/// It reads pages of any type some projection handles, after the group's position, and sends each,
+/// planned for every projection, to the runner's loop; meanwhile the loop writes the previous page, so
+/// client and server work overlap. It forwards ops' NOTIFYs as inputs and sleeps on the log's NOTIFY
+/// (polling every `idlePollInterval`) once caught up.
+struct GroupReader: Sendable {
+    let projections: [any Projection]
+    let configuration: RunnerConfiguration
+    /// Where the loop asks the reader to read from next (the group formed, or formed again).
+    let requests: ReadRequests
+
+    /// Reads until shut down or cancelled; a failure reaches the loop as `.fatal`.
+    ///
+    /// `conn` must already LISTEN on `Channels.appended` and `Channels.control`.
+    func run(on conn: Connection, into inputs: AsyncChannel<RunnerInput>) async {
+        do {
+            try await read(on: conn, into: inputs)
+        } catch {
+            await inputs.send(.fatal(error))
+        }
+    }
+
+    private func read(on conn: Connection, into inputs: AsyncChannel<RunnerInput>) async throws {
+        let reader = LogReader(connection: conn)
+        let types = projections.reduce(into: Set<String>()) { $0.formUnion($1.eventTypes) }
+        var position: LogPosition?
+        var sentCaughtUp = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let requested = requests.take() {
+                position = requested
+                sentCaughtUp = false
+            }
+            guard let start = position else {
+                // No projection claimed yet: nothing to read, only NOTIFYs to pass on.
+                try await wait(on: conn, into: inputs)
+                continue
+            }
+            let page = try await reader.read(after: start, types: types, limit: configuration.batchSize)
+            // A caught-up page is sent even when empty, once, so the loop can say so (and finish).
+            if !page.events.isEmpty || page.end != start || (page.isCaughtUp && !sentCaughtUp) {
+                await inputs.send(.page(await plan(page, from: start)))
+                position = page.end
+                sentCaughtUp = page.isCaughtUp
+            }
+            let appended = try await drain(on: conn, into: inputs)
+            if page.isFull { continue }
+            if page.isCaughtUp {
+                // An append NOTIFY drained just now may be for an event this page missed: read again.
+                if !appended { try await wait(on: conn, into: inputs) }
+            } else {
+                // Committed events wait behind an open transaction: look again soon (lag, never loss).
+                sentCaughtUp = false
+                try await Task.sleep(for: configuration.heldBackRetryInterval)
+            }
+        }
+    }
+
+    /// Each projection's events of `page`, planned in parallel: projections are pure.
+    private func plan(_ page: LogPage, from start: LogPosition) async -> GroupPage {
+        let batches = await withTaskGroup(of: (String, PreparedBatch).self) { group in
+            for projection in projections {
+                group.addTask { (projection.name, BatchApplier.prepare(page, for: projection)) }
+            }
+            var batches: [String: PreparedBatch] = [:]
+            for await (name, batch) in group { batches[name] = batch }
+            return batches
+        }
+        return GroupPage(
+            start: start,
+            end: page.end,
+            eventCount: page.events.count,
+            isCaughtUp: page.isCaughtUp,
+            batches: batches
+        )
+    }
+
+    /// Sends the waiting control NOTIFYs as inputs; says whether an append NOTIFY was among them.
+    private func drain(on conn: Connection, into inputs: AsyncChannel<RunnerInput>) async throws -> Bool {
+        var appended = false
+        while let note = try await conn.nextNotification(timeout: .zero) {
+            appended = try await pass(note, into: inputs) || appended
+        }
+        return appended
+    }
+
+    /// Waits for an append NOTIFY, a read request or `idlePollInterval`, in slices so shutdown is prompt.
+    private func wait(on conn: Connection, into inputs: AsyncChannel<RunnerInput>) async throws {
+        let slice = Duration.milliseconds(250)
+        var waited = Duration.zero
+        while waited < configuration.idlePollInterval && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if requests.isPending { return }
+            if let note = try await conn.nextNotification(timeout: slice) {
+                // Drain the burst: one read serves every append that woke us.
+                let appended = try await pass(note, into: inputs)
+                if try await drain(on: conn, into: inputs) || appended { return }
+            } else {
+                waited += slice
+            }
+        }
+    }
+
+    /// Forwards a control NOTIFY for one of this runner's projections; true for an append NOTIFY.
+    private func pass(_ note: PostgresNotification, into inputs: AsyncChannel<RunnerInput>) async throws -> Bool {
+        if note.channel == Channels.appended { return true }
+        if note.channel == Channels.control {
+            if note.payload.isEmpty {
+                await inputs.send(.control(nil))
+            } else if projections.contains(where: { $0.name == note.payload }) {
+                await inputs.send(.control(note.payload))
+            }
+        }
+        return false
+    }
+}
+
+/// The position the loop wants the reader to read from next, handed over between tasks.
+final class ReadRequests: Sendable {
+    private let next = Mutex<LogPosition?>(nil)
+
+    /// Asks the reader to read from `position` on.
+    func request(_ position: LogPosition) { next.withLock { $0 = position } }
+
+    /// The pending request, taken.
+    func take() -> LogPosition? {
+        next.withLock { request in
+            defer { request = nil }
+            return request
+        }
+    }
+
+    /// Whether a request waits.
+    var isPending: Bool { next.withLock { $0 != nil } }
+}

@@ -1,0 +1,116 @@
+import AsyncAlgorithms
+import EventLog
+import Foundation
+import Logging
+import Postgres
+import ProjectionCore
+import ServiceLifecycle
+
+/// Keeps a set of projections up to date from one reading of the log: catch-up, then live on NOTIFY.
+///
+/// It installs the projections' tables if needed (rebuilding a changed one first), becomes the single
+/// writer of each through an advisory lock (standing by for those another instance holds), and follows
+/// the log with one reader session: each page is read and parsed once, planned for every projection,
+/// and written for all that stand level with it in one transaction that advances each one's
+/// checkpoint (group commit: one WAL flush per page, whatever the number of projections). A projection
+/// that is behind catches up on sessions of its own and joins when level; one that fails is left out
+/// of that transaction and retried on its own, so it never holds the others back. Caught up, it waits
+/// for the log's NOTIFY, polling every `idlePollInterval` in case one was missed. It stops between
+/// batches on graceful shutdown (SIGTERM, SIGINT).
+///
+/// The control flow is `RunnerStateMachine`; this type does the I/O its actions ask for.
+public struct ProjectionRunner: Service {
+    let projections: [any Projection]
+    let databaseURL: String?
+    let configuration: RunnerConfiguration
+    let logger: Logger
+
+    /// A runner for `projections` against the database at `databaseURL` (libpq defaults when nil).
+    public init(
+        projections: [any Projection],
+        databaseURL: String?,
+        configuration: RunnerConfiguration = RunnerConfiguration(),
+        logger: Logger
+    ) {
+        self.projections = projections
+        self.databaseURL = databaseURL
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// A runner for one projection.
+    public init(
+        projection: any Projection,
+        databaseURL: String?,
+        configuration: RunnerConfiguration = RunnerConfiguration(),
+        logger: Logger
+    ) {
+        self.init(projections: [projection], databaseURL: databaseURL, configuration: configuration, logger: logger)
+    }
+
+    public func run() async throws {
+        let names = projections.map(\.name)
+        guard Set(names).count == names.count else { throw EngineError("a projection is named twice") }
+        let writer = try await Connection.connect(to: databaseURL, applicationName: "projector:writer")
+        do {
+            try await run(writer: writer)
+        } catch {
+            await writer.close()
+            throw error
+        }
+        await writer.close()
+    }
+
+    private func run(writer: Connection) async throws {
+        try await writer.withTransaction { conn in try ClusterCheck.verify(on: conn) }
+        if !configuration.synchronousCommit {
+            try await writer.execute("SET synchronous_commit = off")
+        }
+        var changed: Set<String> = []
+        for projection in projections {
+            let logger = memberLogger(projection.name)
+            switch try await ProjectionCatalog.install(projection, on: writer) {
+            case .created:
+                logger.info("installed projection tables", metadata: [LogKey.version: "\(projection.version)"])
+            case .unchanged:
+                break
+            case .changed(let change):
+                // New code must not write into old tables: build its own generation while the old one serves.
+                logger.notice(
+                    "projection changed; rebuilding it while the old generation serves",
+                    metadata: change.metadata
+                )
+                changed.insert(projection.name)
+            }
+        }
+        try await writer.listen(Channels.control)
+        let reader = try await BatchPipeline.connectReader(
+            to: databaseURL,
+            applicationName: "projector:reader",
+            control: true
+        )
+        var machine = RunnerStateMachine(
+            projections: projections.map(\.name),
+            changed: changed,
+            exitWhenCaughtUp: configuration.exitWhenCaughtUp
+        )
+        machine.retryDelay = configuration.retryDelay
+        machine.maxRetryDelay = configuration.maxRetryDelay
+        var loop = RunnerLoop(runner: self, writer: writer, machine: machine)
+        do {
+            try await loop.run(reader: reader)
+        } catch {
+            await reader.close()
+            throw error
+        }
+        await reader.close()
+        // Released now, not when the server notices the session has gone, so status is right at once.
+        try await loop.releaseLocks()
+    }
+
+    func memberLogger(_ name: String) -> Logger {
+        var logger = logger
+        logger[metadataKey: LogKey.projection] = "\(name)"
+        return logger
+    }
+}

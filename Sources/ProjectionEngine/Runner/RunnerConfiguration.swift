@@ -1,0 +1,30 @@
+/// The engine's knobs, with defaults that suit a 2-core machine.
+public struct RunnerConfiguration: Sendable {
+    /// Events read and applied per transaction. Defaults to 2 000 events.
+    public var batchSize: Int = 2_000
+    /// How long a caught-up runner waits for a NOTIFY before polling the log anyway. Defaults to 5 seconds.
+    public var idlePollInterval: Duration = .seconds(5)
+    /// How often a runner held back by an open transaction looks again. Defaults to 20 milliseconds.
+    public var heldBackRetryInterval: Duration = .milliseconds(20)
+    /// How often a standby instance tries to become the writer. Defaults to 2 seconds.
+    public var standbyRetryInterval: Duration = .seconds(2)
+    /// How long a projection that failed waits before it is tried again on its own, doubled for each failure
+    /// in a row up to `maxRetryDelay`. Defaults to 1 second.
+    public var retryDelay: Duration = .seconds(1)
+    /// The longest wait before a failed projection is tried again. Defaults to 60 seconds.
+    public var maxRetryDelay: Duration = .seconds(60)
+    /// Stop once every committed event has been applied, instead of following the log live.
+    public var exitWhenCaughtUp = false
+    /// Whether live batches wait for their WAL to reach disk before the checkpoint is reported moved
+    /// (`synchronous_commit`). Defaults to true.
+    ///
+    /// With false, a server crash can lose the last few hundred milliseconds of batches: their rows and
+    /// their checkpoint together, never one without the other, so the projector applies them again and
+    /// nothing is lost or doubled; readers may briefly see the older state meanwhile. Builds (rebuilds,
+    /// as-of copies, verify scratches) always run with it off: nobody reads them before their swap,
+    /// which commits synchronously.
+    public var synchronousCommit = true
+
+    /// The defaults.
+    public init() {}
+}

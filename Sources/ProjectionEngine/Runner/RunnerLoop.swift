@@ -1,0 +1,369 @@
+import AsyncAlgorithms
+import EventLog
+import Foundation
+import Logging
+import Postgres
+import ProjectionCore
+import ServiceLifecycle
+
+/// The I/O half of a `ProjectionRunner`: takes inputs one at a time, feeds them to the state machine
+/// and carries out the actions it returns, on the writer's session or in child tasks.
+struct RunnerLoop {
+    let runner: ProjectionRunner
+    let writer: Connection
+    var machine: RunnerStateMachine
+
+    /// One projection's I/O state: its current claim and how it writes.
+    private struct Member {
+        let projection: any Projection
+        let logger: Logger
+        let metrics: ProjectionMetrics
+        /// How it writes under its current claim; nil until claimed.
+        var applier: BatchApplier?
+        /// Whether this runner's writer session holds its advisory lock.
+        var holdsLock = false
+        /// Whether "standing by" was logged since it last held the lock.
+        var announcedStandby = false
+        /// Whether "caught up" was logged since it last fell behind.
+        var announcedCaughtUp = false
+    }
+
+    private var members: [String: Member]
+    private let requests = ReadRequests()
+    private let inputs = AsyncChannel<RunnerInput>()
+    /// The page being written, between `.page` and its `.writeGroup`.
+    private var page: GroupPage?
+    private var finished = false
+
+    init(runner: ProjectionRunner, writer: Connection, machine: RunnerStateMachine) {
+        self.runner = runner
+        self.writer = writer
+        self.machine = machine
+        var members: [String: Member] = [:]
+        for projection in runner.projections {
+            members[projection.name] = Member(
+                projection: projection,
+                logger: runner.memberLogger(projection.name),
+                metrics: ProjectionMetrics(projection: projection.name)
+            )
+        }
+        self.members = members
+    }
+
+    /// Runs until shut down, finished (`exitWhenCaughtUp`) or failed; `reader` must LISTEN on both channels.
+    mutating func run(reader: Connection) async throws {
+        let (inputs, requests, configuration) = (inputs, requests, runner.configuration)
+        let projections = runner.projections
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: configuration.standbyRetryInterval)
+                    await inputs.send(.tick)
+                }
+            }
+            group.addTask {
+                await GroupReader(projections: projections, configuration: configuration, requests: requests)
+                    .run(on: reader, into: inputs)
+            }
+            do {
+                try await perform(machine.start(), in: &group)
+                for await input in inputs.cancelOnGracefulShutdown() {
+                    try await handle(input, in: &group)
+                    if finished { break }
+                }
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Gives up every writer lock this runner holds.
+    func releaseLocks() async throws {
+        let held = members.values.filter(\.holdsLock).map(\.projection.name)
+        try await writer.withTransaction { conn in
+            for name in held { try AdvisoryLock.release(name, on: conn) }
+        }
+    }
+
+    private mutating func handle(_ input: RunnerInput, in group: inout ThrowingTaskGroup<Void, any Error>) async throws
+    {
+        switch input {
+        case .page(let page):
+            // A page read from a position the group has left (it formed again) is stale.
+            guard let actions = machine.pageRead(start: page.start, end: page.end, caughtUp: page.isCaughtUp) else {
+                return
+            }
+            self.page = page
+            try await perform(actions, in: &group)
+        case .control(let name):
+            try await perform(machine.control(name), in: &group)
+        case .tick:
+            try await perform(machine.tick(now: .now), in: &group)
+        case .rebuilt(let name):
+            try await perform(machine.rebuilt(name), in: &group)
+        case .caughtUp(let name, let epoch, let position):
+            try await perform(machine.caughtUp(name, epoch: epoch, at: position), in: &group)
+        case .failedAlone(let name, let epoch, let error):
+            try await perform(failedAlone(name, epoch: epoch, error: error), in: &group)
+        case .fatal(let error):
+            throw error
+        }
+    }
+
+    /// Carries out `actions` and those that follow from their results, in order.
+    private mutating func perform(
+        _ actions: [RunnerStateMachine.Action],
+        in group: inout ThrowingTaskGroup<Void, any Error>
+    ) async throws {
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            switch action {
+            case .rebuild(let name):
+                startRebuild(name, in: &group)
+            case .tryLock(let names):
+                for name in names { queue += try await tryLock(name) }
+            case .claim(let name, let epoch):
+                queue += try await claim(name, epoch: epoch)
+            case .startReading(let position):
+                requests.request(position)
+            case .writeGroup(let names):
+                guard let page else { continue }
+                let outcomes = try await writeGroup(names, page: page)
+                self.page = nil
+                queue += machine.groupWritten(end: page.end, outcomes: outcomes, now: .now)
+            case .catchUp(let name, let epoch, let from, let until):
+                startCatchUp(name, epoch: epoch, from: from, until: until, in: &group)
+            case .join(let name, let epoch, let from, let until):
+                queue += try await join(name, epoch: epoch, from: from, until: until)
+            case .finish:
+                finished = true
+            case .fail(let message):
+                throw EngineError(message)
+            }
+        }
+    }
+
+    // MARK: Actions
+
+    private mutating func tryLock(_ name: String) async throws -> [RunnerStateMachine.Action] {
+        let acquired = try await writer.withTransaction { conn in try AdvisoryLock.tryAcquire(name, on: conn) }
+        members[name]?.holdsLock = acquired
+        if !acquired, members[name]?.announcedStandby == false, !runner.configuration.exitWhenCaughtUp {
+            members[name]?.logger.info("standing by: another instance is the writer")
+            members[name]?.announcedStandby = true
+        }
+        return machine.lock(name, acquired: acquired)
+    }
+
+    private mutating func claim(_ name: String, epoch: Int) async throws -> [RunnerStateMachine.Action] {
+        guard let member = members[name] else { return [] }
+        // A fresh token per claim: whatever an older claim started can no longer commit.
+        let owner = UUID().uuidString.lowercased()
+        let generation = Generation.live(name)
+        let claim = try await writer.withTransaction { conn in
+            try Checkpoints.claim(generation, owner: owner, on: conn)
+        }
+        if claim.paused {
+            member.logger.notice(
+                "paused; waiting for projector resume",
+                metadata: [LogKey.checkpoint: "\(claim.position)"]
+            )
+            members[name]?.applier = nil
+            return machine.claimed(name, epoch: epoch, position: claim.position, paused: true)
+        }
+        // A swap may have brought in tables built by other code: this code must not write into them.
+        if case .changed(let change) = try await ProjectionCatalog.check(member.projection, on: writer) {
+            throw change
+        }
+        members[name]?.applier = BatchApplier(
+            projection: member.projection,
+            generation: generation,
+            layouts: try await TableLayout.loadAll(of: member.projection, on: writer),
+            owner: owner,
+            onFailure: claim.onFailure
+        )
+        members[name]?.announcedCaughtUp = false
+        member.logger.info("projection claimed", metadata: [LogKey.checkpoint: "\(claim.position)"])
+        return machine.claimed(name, epoch: epoch, position: claim.position, paused: false)
+    }
+
+    /// Writes `page` for `names` in one transaction; a member whose part fails is left out and the rest
+    /// written again without it.
+    private mutating func writeGroup(
+        _ names: [String],
+        page: GroupPage
+    ) async throws -> [String: RunnerStateMachine.GroupOutcome] {
+        var outcomes: [String: RunnerStateMachine.GroupOutcome] = [:]
+        var remaining = names.compactMap { name -> (String, BatchApplier, PreparedBatch)? in
+            guard let applier = members[name]?.applier, let batch = page.batches[name] else { return nil }
+            return (name, applier, batch)
+        }
+        while !remaining.isEmpty {
+            let parts = remaining
+            let started = ContinuousClock.now
+            let result = await writer.transactionResult { conn in
+                try parts.map { name, applier, batch in
+                    do {
+                        return (name, try applier.write(batch, inTransactionOn: conn))
+                    } catch {
+                        throw MemberFailure(projection: name, underlying: error)
+                    }
+                }
+            }
+            switch result {
+            case .success(let written):
+                let took = ContinuousClock.now - started
+                for (name, result) in written {
+                    guard let member = members[name] else { continue }
+                    member.applier?.report(result, logger: member.logger)
+                    member.metrics.record(result.outcome, took: took)
+                    outcomes[name] = result.stopped ? .stopped : .advanced
+                    announceCaughtUp(name, page: page)
+                }
+                return outcomes
+            case .failure(let error):
+                guard let failure = error.underlying as? MemberFailure else { throw error }
+                let needsClaim = Self.needsClaim(failure.underlying)
+                outcomes[failure.projection] = needsClaim ? .needsClaim : .failed
+                log(failure.underlying, of: failure.projection, needsClaim: needsClaim, context: "group write")
+                remaining.removeAll { $0.0 == failure.projection }
+            }
+        }
+        return outcomes
+    }
+
+    private mutating func announceCaughtUp(_ name: String, page: GroupPage) {
+        guard page.isCaughtUp else {
+            members[name]?.announcedCaughtUp = false
+            return
+        }
+        guard members[name]?.announcedCaughtUp == false else { return }
+        members[name]?.announcedCaughtUp = true
+        members[name]?.logger.info("caught up", metadata: [LogKey.checkpoint: "\(page.end)"])
+    }
+
+    /// Applies `name`'s last pages up to the group's position in one transaction on the writer's session.
+    private mutating func join(
+        _ name: String,
+        epoch: Int,
+        from: LogPosition,
+        until: LogPosition
+    ) async throws -> [RunnerStateMachine.Action] {
+        guard let applier = members[name]?.applier else { return [] }
+        let pageSize = runner.configuration.batchSize
+        do {
+            let reached = try await writer.withTransaction { conn in
+                try applier.catchUp(from: from, until: until, pageSize: pageSize, maxPages: 2, on: conn).position
+            }
+            if reached == until {
+                members[name]?.logger.debug("joined the group", metadata: [LogKey.checkpoint: "\(until)"])
+            }
+            return machine.joinAttempted(name, epoch: epoch, reached: reached)
+        } catch {
+            return failedAlone(name, epoch: epoch, error: error)
+        }
+    }
+
+    private mutating func failedAlone(_ name: String, epoch: Int, error: any Error) -> [RunnerStateMachine.Action] {
+        let needsClaim = Self.needsClaim(error)
+        if machine.state(of: name) != nil, members[name] != nil {
+            log(error, of: name, needsClaim: needsClaim, context: "catch-up")
+        }
+        return machine.failedAlone(name, epoch: epoch, needsClaim: needsClaim, now: .now)
+    }
+
+    private func startCatchUp(
+        _ name: String,
+        epoch: Int,
+        from: LogPosition,
+        until: LogPosition,
+        in group: inout ThrowingTaskGroup<Void, any Error>
+    ) {
+        guard let member = members[name], let applier = member.applier else { return }
+        let (inputs, runner) = (inputs, runner)
+        member.logger.info(
+            "catching up on its own",
+            metadata: [LogKey.checkpoint: "\(from)", "catchup.until": "\(until)"]
+        )
+        group.addTask {
+            do {
+                let end = try await CatchUp(
+                    applier: applier,
+                    runner: runner,
+                    logger: member.logger,
+                    metrics: member.metrics
+                )
+                .run(from: from, until: until)
+                await inputs.send(.caughtUp(name, epoch: epoch, at: end))
+            } catch {
+                await inputs.send(.failedAlone(name, epoch: epoch, error: error))
+            }
+        }
+    }
+
+    private func startRebuild(_ name: String, in group: inout ThrowingTaskGroup<Void, any Error>) {
+        guard let member = members[name] else { return }
+        let (inputs, runner) = (inputs, runner)
+        group.addTask {
+            do {
+                var rebuild = Rebuild(
+                    projection: member.projection,
+                    databaseURL: runner.databaseURL,
+                    configuration: runner.configuration,
+                    logger: member.logger
+                )
+                rebuild.onlyIfChanged = true
+                if case .stopped = try await rebuild.run() { return }
+                await inputs.send(.rebuilt(name))
+            } catch {
+                await inputs.send(.fatal(error))
+            }
+        }
+    }
+
+    // MARK: Failures
+
+    /// Whether `error` means ops or another instance changed the checkpoint row (pause, reset, swap, a new
+    /// owner) rather than a fault: the projection claims its checkpoint again.
+    static func needsClaim(_ error: any Error) -> Bool {
+        if let failed = error as? TransactionError { return needsClaim(failed.underlying) }
+        if let failed = error as? MemberFailure { return needsClaim(failed.underlying) }
+        return error is ProjectionPaused || error is LostOwnership
+    }
+
+    private func log(_ error: any Error, of name: String, needsClaim: Bool, context: String) {
+        let logger = members[name]?.logger ?? runner.logger
+        if needsClaim {
+            logger.info(
+                "checkpoint changed by ops or another instance; claiming it again",
+                metadata: ["during": "\(context)"]
+            )
+        } else {
+            logger.error(
+                "projection failed; the others go on, and it is retried on its own",
+                metadata: ["during": "\(context)", "error": "\(error)"]
+            )
+        }
+    }
+}
+
+extension Connection {
+    /// `withTransaction`'s outcome as a value, so the caller can branch on a failure's cause.
+    fileprivate func transactionResult<T: Sendable>(
+        _ body: @Sendable (isolated Connection) throws -> T
+    ) -> Result<T, TransactionError> {
+        do {
+            return .success(try withTransaction(body))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// One projection's part of a group transaction failed; the transaction rolled back.
+struct MemberFailure: Error, Sendable {
+    var projection: String
+    var underlying: any Error
+}

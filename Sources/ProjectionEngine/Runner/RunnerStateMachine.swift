@@ -1,0 +1,315 @@
+import ProjectionCore
+
+/// The control flow of a runner that keeps several projections up to date from one reading of the log.
+///
+/// Pure: inputs come from the I/O shell (`ProjectionRunner`), and every input returns the actions the
+/// shell must take. Projections that stand level with the group's position form the group: each page
+/// read once is written for all of them in one transaction. A projection that is behind (just claimed,
+/// resumed, reset, swapped, or evicted after a failure) catches up on its own sessions and joins the
+/// group when level; one ahead of the group waits for the group to pass it.
+///
+/// Ops' commands (pause, resume, reset, swap) reach it as `.control` inputs; a claim carries an epoch,
+/// so results of work started under an older claim are recognised and ignored.
+struct RunnerStateMachine {
+    /// Where one projection stands in this runner.
+    enum MemberState: Equatable, Sendable {
+        /// Installed tables differ from the code: a new generation is being built before it can run.
+        case rebuilding
+        /// Another instance is the writer; the lock is tried again at each tick.
+        case standingBy
+        /// The lock is held; the checkpoint is being claimed.
+        case claiming
+        /// Claimed at this position; placed once every pending claim is in (the group forms from all).
+        case claimed(LogPosition)
+        /// Ops paused it (or the stop policy did); it waits for a resume.
+        case paused
+        /// In the group: written with every page.
+        case level
+        /// Catching up on its own towards the group's position.
+        case catchingUp
+        /// Catching up inside the writer's transaction, to join at once.
+        case joining
+        /// Ahead of the group (a swap moved it on): joins once the group has passed this position.
+        case ahead(LogPosition)
+        /// Failed on its own; claimed again at the tick after `retryAt`.
+        case failed(retryAt: ContinuousClock.Instant, failures: Int)
+    }
+
+    /// One projection's entry.
+    struct Member: Sendable {
+        var state: MemberState
+        /// Bumped by every claim; work started under another epoch is stale.
+        var epoch = 0
+        /// Failures in a row, for the retry backoff; reset when it joins the group.
+        var failures = 0
+    }
+
+    /// What the shell must do.
+    enum Action: Equatable, Sendable {
+        /// Build the changed projection's new generation and swap it in, then report `.rebuilt`.
+        case rebuild(String)
+        /// Try to take these projections' writer locks; report each with `.lock`.
+        case tryLock([String])
+        /// Claim the checkpoint with a fresh owner token (ending every older claim's work); report `.claimed`.
+        case claim(String, epoch: Int)
+        /// Start reading pages after this position (the first claim, or the group formed again).
+        case startReading(from: LogPosition)
+        /// Write the page for these group members in one transaction; report `.groupWritten`.
+        case writeGroup([String])
+        /// Catch the member up on its own sessions from `from` to `until`; report `.caughtUp` or `.failedAlone`.
+        case catchUp(String, epoch: Int, from: LogPosition, until: LogPosition)
+        /// Apply the member's last few pages from `from` up to `until` inside one transaction on the writer's
+        /// session; report `.joinAttempted` (or `.failedAlone`).
+        case join(String, epoch: Int, from: LogPosition, until: LogPosition)
+        /// Every projection is level (or paused) and the log is read: a run asked to stop there is done.
+        case finish
+        /// Stop the runner with this failure.
+        case fail(String)
+    }
+
+    /// What happened to one group member in a group transaction.
+    enum GroupOutcome: Equatable, Sendable {
+        /// Its checkpoint moved to the page's end.
+        case advanced
+        /// The stop policy paused it at a failing event inside the page.
+        case stopped
+        /// Its checkpoint was refused (paused, reset or swapped by ops, or lost to another instance).
+        case needsClaim
+        /// Its part failed; the others committed without it.
+        case failed
+    }
+
+    /// Whether the runner stops once caught up.
+    let exitWhenCaughtUp: Bool
+    /// How long a failed projection waits before it is claimed again, doubled per failure up to `maxRetryDelay`.
+    var retryDelay: Duration = .seconds(1)
+    /// The longest wait before a failed projection is claimed again.
+    var maxRetryDelay: Duration = .seconds(60)
+
+    private(set) var members: [String: Member]
+    /// The projections in the order given, for deterministic actions.
+    private let order: [String]
+    /// The position every level member has reached: the end of the last page written; nil until the first claims.
+    private(set) var groupPosition: LogPosition?
+    /// Whether the last page read reached every committed event.
+    private var caughtUp = false
+
+    /// A machine for `projections`; those in `changed` are rebuilt before they run.
+    init(projections: [String], changed: Set<String> = [], exitWhenCaughtUp: Bool) {
+        self.order = projections
+        self.exitWhenCaughtUp = exitWhenCaughtUp
+        var members: [String: Member] = [:]
+        for name in projections {
+            members[name] = Member(state: changed.contains(name) ? .rebuilding : .standingBy)
+        }
+        self.members = members
+    }
+
+    /// The actions that start the runner.
+    func start() -> [Action] {
+        let rebuilding = order.filter { members[$0]?.state == .rebuilding }
+        let waiting = order.filter { members[$0]?.state == .standingBy }
+        return rebuilding.map { .rebuild($0) } + (waiting.isEmpty ? [] : [.tryLock(waiting)])
+    }
+
+    /// The group's members, in order.
+    var level: [String] { order.filter { members[$0]?.state == .level } }
+
+    /// The state of `name`.
+    func state(of name: String) -> MemberState? { members[name]?.state }
+
+    // MARK: Inputs
+
+    /// A changed projection's new generation is live (or another instance built it).
+    mutating func rebuilt(_ name: String) -> [Action] {
+        guard members[name]?.state == .rebuilding else { return [] }
+        members[name]?.state = .standingBy
+        return [.tryLock([name])]
+    }
+
+    /// The result of trying `name`'s writer lock.
+    mutating func lock(_ name: String, acquired: Bool) -> [Action] {
+        guard members[name]?.state == .standingBy else { return [] }
+        guard acquired else {
+            return exitWhenCaughtUp ? [.fail("projection \(name) is being run by another instance")] : []
+        }
+        return claim(name)
+    }
+
+    /// The checkpoint of `name` was claimed under `epoch`.
+    mutating func claimed(_ name: String, epoch: Int, position: LogPosition, paused: Bool) -> [Action] {
+        guard let member = members[name], member.epoch == epoch, member.state == .claiming else { return [] }
+        members[name]?.state = paused ? .paused : .claimed(position)
+        return placeClaimed() + finishIfDone()
+    }
+
+    /// Ops changed `name`'s checkpoint row (nil: every projection's): claim it again.
+    mutating func control(_ name: String?) -> [Action] {
+        let names = name.map { [$0] } ?? order
+        var actions: [Action] = []
+        for name in names {
+            switch members[name]?.state {
+            case nil, .rebuilding, .standingBy, .claiming: continue
+            default: actions += claim(name)
+            }
+        }
+        return actions
+    }
+
+    /// A page after the group's position was read; its end is where the level members move.
+    ///
+    /// - Parameters:
+    ///   - start: where the page was read from; a page read from anywhere else is stale and dropped.
+    ///   - end: where the page ends.
+    ///   - caughtUp: whether it reached every committed event.
+    mutating func pageRead(start: LogPosition, end: LogPosition, caughtUp: Bool) -> [Action]? {
+        guard start == groupPosition else { return nil }
+        self.caughtUp = caughtUp
+        return [.writeGroup(level)]
+    }
+
+    /// The group transaction committed (or the page had no members) and moved the group to `end`.
+    mutating func groupWritten(
+        end: LogPosition,
+        outcomes: [String: GroupOutcome],
+        now: ContinuousClock.Instant
+    )
+        -> [Action]
+    {
+        groupPosition = end
+        var actions: [Action] = []
+        for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) where members[name]?.state == .level {
+            switch outcome {
+            case .advanced: continue
+            case .stopped: members[name]?.state = .paused
+            case .needsClaim: actions += claim(name)
+            case .failed: actions += fail(name, now: now)
+            }
+        }
+        // Members ahead of the group join once it has passed them: only the events in between are theirs to apply.
+        for name in order {
+            if case .ahead(let position) = members[name]?.state, position <= end {
+                actions += startJoin(name, from: position)
+            }
+        }
+        return actions + finishIfDone()
+    }
+
+    /// `name`'s own catch-up under `epoch` reached `position`.
+    mutating func caughtUp(_ name: String, epoch: Int, at position: LogPosition) -> [Action] {
+        guard let member = members[name], member.epoch == epoch, member.state == .catchingUp else { return [] }
+        return place(name, at: position) + finishIfDone()
+    }
+
+    /// `name`'s work under `epoch` (its own catch-up or its join) failed; `needsClaim` when ops or another
+    /// instance changed its checkpoint row, rather than a fault.
+    mutating func failedAlone(_ name: String, epoch: Int, needsClaim: Bool, now: ContinuousClock.Instant) -> [Action] {
+        guard let member = members[name], member.epoch == epoch else { return [] }
+        guard member.state == .catchingUp || member.state == .joining else { return [] }
+        return needsClaim ? claim(name) : fail(name, now: now)
+    }
+
+    /// `name`'s join under `epoch` applied the log up to `position`, inside the writer's transaction.
+    mutating func joinAttempted(_ name: String, epoch: Int, reached position: LogPosition) -> [Action] {
+        guard let member = members[name], member.epoch == epoch, member.state == .joining else { return [] }
+        return place(name, at: position) + finishIfDone()
+    }
+
+    /// Time passed: stand-bys try the lock again, failed members whose wait is over are claimed again.
+    mutating func tick(now: ContinuousClock.Instant) -> [Action] {
+        var actions: [Action] = []
+        let standing = order.filter { members[$0]?.state == .standingBy }
+        if !standing.isEmpty { actions.append(.tryLock(standing)) }
+        for name in order {
+            if case .failed(let retryAt, _) = members[name]?.state, retryAt <= now { actions += claim(name) }
+        }
+        return actions
+    }
+
+    // MARK: Transitions
+
+    private mutating func claim(_ name: String) -> [Action] {
+        members[name]?.epoch += 1
+        members[name]?.state = .claiming
+        return [.claim(name, epoch: members[name]?.epoch ?? 0)]
+    }
+
+    private mutating func fail(_ name: String, now: ContinuousClock.Instant) -> [Action] {
+        let failures = (members[name]?.failures ?? 0) + 1
+        if exitWhenCaughtUp { return [.fail("projection \(name) failed")] }
+        members[name]?.failures = failures
+        var delay = retryDelay
+        for _ in 1..<min(failures, 16) where delay < maxRetryDelay { delay = delay * 2 }
+        members[name]?.state = .failed(retryAt: now + min(delay, maxRetryDelay), failures: failures)
+        return []
+    }
+
+    /// Forms the group once no claim is pending (from the furthest claim, so nobody waits ahead of it),
+    /// then places each claimed member.
+    private mutating func placeClaimed() -> [Action] {
+        if order.contains(where: { members[$0]?.state == .claiming }) { return [] }
+        var actions: [Action] = []
+        if groupPosition == nil || level.isEmpty && !isWorking {
+            let positions = order.compactMap { name -> LogPosition? in
+                if case .claimed(let position) = members[name]?.state { return position }
+                return nil
+            }
+            if let furthest = positions.max() {
+                groupPosition = furthest
+                caughtUp = false
+                actions.append(.startReading(from: furthest))
+            }
+        }
+        for name in order {
+            if case .claimed(let position) = members[name]?.state { actions += place(name, at: position) }
+        }
+        return actions
+    }
+
+    /// Whether any member is catching up or joining: the group's position is their target and must not jump.
+    private var isWorking: Bool {
+        order.contains { members[$0]?.state == .catchingUp || members[$0]?.state == .joining }
+    }
+
+    /// Puts a member that stands at `position` in the group, on its way to it, or ahead of it.
+    private mutating func place(_ name: String, at position: LogPosition) -> [Action] {
+        guard let group = groupPosition else {
+            members[name]?.state = .claimed(position)
+            return placeClaimed()
+        }
+        if position == group {
+            members[name]?.state = .level
+            members[name]?.failures = 0
+            return []
+        }
+        if position > group {
+            members[name]?.state = .ahead(position)
+            return []
+        }
+        return startJoin(name, from: position)
+    }
+
+    /// Starts `name` from `position` towards the group: first inside the writer's transaction, which is
+    /// enough when it is close; when that fell short, on its own sessions, so the group is not held up.
+    private mutating func startJoin(_ name: String, from position: LogPosition) -> [Action] {
+        guard let group = groupPosition, let epoch = members[name]?.epoch else { return [] }
+        if members[name]?.state == .joining {
+            members[name]?.state = .catchingUp
+            return [.catchUp(name, epoch: epoch, from: position, until: group)]
+        }
+        members[name]?.state = .joining
+        return [.join(name, epoch: epoch, from: position, until: group)]
+    }
+
+    /// `.finish` when the run is to stop once caught up and it has.
+    private func finishIfDone() -> [Action] {
+        guard exitWhenCaughtUp, caughtUp || level.isEmpty else { return [] }
+        let done = order.allSatisfy { name in
+            switch members[name]?.state {
+            case .level, .paused: true
+            default: false
+            }
+        }
+        return done ? [.finish] : []
+    }
+}

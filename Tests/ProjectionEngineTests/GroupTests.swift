@@ -1,0 +1,143 @@
+import EventLog
+import Foundation
+import InMemoryLogging
+import Logging
+import Postgres
+import PostgresTestSupport
+import ProjectionCore
+import ProjectionEngine
+import Testing
+
+/// Several projections in one runner: one reading of the log, one transaction per page, failures kept apart.
+@Suite struct GroupTests {
+    /// Notes under another name, with their own tables.
+    func jots() -> NotesProjection {
+        var jots = NotesProjection()
+        jots.name = "jots"
+        return jots
+    }
+
+    /// Notes whose table refuses the text "boom": a fault of the read model, not of the event.
+    func fragile() -> NotesProjection {
+        var fragile = NotesProjection()
+        fragile.name = "fragile"
+        fragile.schemaSQL = fragile.schemaSQL.replacingOccurrences(
+            of: "text text,",
+            with: "text text CONSTRAINT no_boom CHECK (text IS DISTINCT FROM 'boom'),"
+        )
+        return fragile
+    }
+
+    func checkpoint(_ projection: String, on conn: Connection) async throws -> Int64 {
+        try await conn.query("SELECT global_position FROM projector.checkpoints WHERE projection = \(projection)")
+            .rows[0].decode(Int64.self, at: 0)
+    }
+
+    func count(_ table: String, on conn: Connection) async throws -> Int64 {
+        try await conn.query(Query(unsafeSQL: "SELECT count(*) FROM \(table)")).rows[0].decode(Int64.self, at: 0)
+    }
+
+    /// Polls `condition` every 20 ms for up to 60 s (an error, such as tables not installed yet, counts as
+    /// not yet); records an issue when it never holds.
+    func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let start = ContinuousClock.now
+        while (try? await condition()) != true {
+            if ContinuousClock.now - start > .seconds(60) {
+                Issue.record("never: \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    @Test func everyProjectionOfTheGroupCommitsEachPageInOneTransaction() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await LogWriter(connection: conn).appendMany((1...40).map { note("n\($0)", "t\($0)", n: $0) })
+            var configuration = RunnerConfiguration()
+            configuration.exitWhenCaughtUp = true
+            configuration.batchSize = 10
+            try await ProjectionRunner(
+                projections: [NotesProjection(), jots()],
+                databaseURL: url,
+                configuration: configuration,
+                logger: quietLogger()
+            ).run()
+            #expect(try await dump("notes.notes", on: conn) == dump("jots.notes", on: conn))
+            #expect(try await count("jots.note_history", on: conn) == 40)
+            #expect(try await checkpoint("notes", on: conn) == checkpoint("jots", on: conn))
+            // Both advanced in the same transactions: the history rows of one page share their xmin.
+            let shared = try await conn.query(
+                """
+                SELECT count(*) FROM notes.note_history n JOIN jots.note_history j USING (position)
+                WHERE n.xmin = j.xmin
+                """
+            ).rows[0].decode(Int64.self, at: 0)
+            #expect(shared == 40)
+        }
+    }
+
+    @Test func aProjectionThatFailsInTheGroupDoesNotHoldBackTheOthersAndIsRetriedOnItsOwn() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let writer = LogWriter(connection: conn)
+            try await writer.appendMany((1...20).map { note("n\($0)", $0 == 8 ? "boom" : "t\($0)", n: $0) })
+            var configuration = RunnerConfiguration()
+            configuration.batchSize = 5
+            configuration.standbyRetryInterval = .milliseconds(50)
+            configuration.retryDelay = .milliseconds(100)
+            configuration.maxRetryDelay = .milliseconds(400)
+            let runner = ProjectionRunner(
+                projections: [NotesProjection(), fragile()],
+                databaseURL: url,
+                configuration: configuration,
+                logger: quietLogger()
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runner.run() }
+                try await eventually("notes applies every event") { try await count("notes.notes", on: conn) == 20 }
+                // Its failing page (events 6 to 10) is never committed; the page before it is.
+                #expect(try await count("fragile.notes", on: conn) == 5)
+                #expect(try await checkpoint("fragile", on: conn) == 5)
+                // Live events still reach the healthy projection while the other keeps failing.
+                try await writer.appendMany((21...25).map { note("n\($0)", "t\($0)", n: $0) })
+                try await eventually("notes applies live events") { try await count("notes.notes", on: conn) == 25 }
+                #expect(try await count("fragile.notes", on: conn) == 5)
+                // Mend the read model: retried on its own, it catches up and joins the group.
+                try await conn.execute("ALTER TABLE fragile.notes DROP CONSTRAINT no_boom")
+                try await eventually("fragile catches up") { try await count("fragile.notes", on: conn) == 25 }
+                try await writer.appendMany([note("n26", "t26", n: 26)])
+                try await eventually("both apply the next event") {
+                    let fragile = try await checkpoint("fragile", on: conn)
+                    let notes = try await checkpoint("notes", on: conn)
+                    return fragile == 26 && notes == 26
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test func aProjectionBehindTheGroupCatchesUpOnItsOwnThenJoins() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await LogWriter(connection: conn).appendMany((1...200).map { note("n\($0)", "t\($0)", n: $0) })
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            let logs = InMemoryLogHandler()
+            var configuration = RunnerConfiguration()
+            configuration.exitWhenCaughtUp = true
+            configuration.batchSize = 10
+            try await ProjectionRunner(
+                projections: [NotesProjection(), jots()],
+                databaseURL: url,
+                configuration: configuration,
+                logger: Logger(label: "test") { _ in logs }
+            ).run()
+            // The group formed at notes' checkpoint; jots, 200 events behind, was more than the two pages a
+            // join applies inside the writer's transaction, so it caught up on its own sessions first.
+            let catchUps = logs.entries.filter {
+                $0.message.description == "catching up on its own" && $0.metadata["projection.name"] == "jots"
+            }
+            #expect(catchUps.count == 1)
+            #expect(try await dump("jots.notes", on: conn) == dump("notes.notes", on: conn))
+            #expect(try await count("jots.note_history", on: conn) == 200)
+            #expect(try await checkpoint("jots", on: conn) == checkpoint("notes", on: conn))
+        }
+    }
+}
