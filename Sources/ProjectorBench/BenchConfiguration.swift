@@ -2,8 +2,10 @@
 public struct BenchConfiguration: Sendable {
     /// Log sizes to measure, one fresh database each. Defaults to 1 000 000 events.
     public var eventCounts: [Int] = [1_000_000]
-    /// Events appended per second during the live-lag measurement. Defaults to 1 000.
-    public var rate = 1_000
+    /// Events appended per second in the live-lag measurements, one measurement each. Defaults to 1 000 and 5 000.
+    public var rates = [1_000, 5_000]
+    /// The live runner's `synchronous_commit` settings to measure at each rate. Defaults to on, then off.
+    public var synchronousCommits = [true, false]
     /// How long the live-lag measurement appends. Defaults to 30 seconds.
     public var duration: Duration = .seconds(30)
     /// The `projector` executable to run as the child whose speed and memory are measured.

@@ -11,31 +11,37 @@ public enum BenchTable {
                 + m.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
             "",
             row([
-                "events", "append s", "rebuild s", "events/s", "rows", "COPY s", "COPY rows/s", "ours/COPY",
-                "peak RSS MB",
+                "events", "append s", "run s", "events/s", "rows", "COPY s", "ours/COPY", "bare+index s",
+                "ours/bare", "peak RSS MB",
             ]),
         ]
         for r in report.rebuilds {
             lines.append(
                 row([
                     "\(r.events)", fixed(r.appendSeconds, 1), fixed(r.rebuildSeconds, 1),
-                    fixed(r.rebuildEventsPerSecond, 0),
-                    "\(r.rows)", fixed(r.copySeconds, 2), fixed(Double(r.rows) / r.copySeconds, 0),
-                    fixed(r.ratioToCopy, 2),
+                    fixed(r.rebuildEventsPerSecond, 0), "\(r.rows)", fixed(r.copySeconds, 2),
+                    fixed(r.ratioToCopy, 2), fixed(r.bareCopyAndIndexSeconds, 2), fixed(r.ratioToBareCopy, 2),
                     fixed(Double(r.peakRSSBytes) / 1_048_576, 1),
                 ])
             )
+            lines.append(
+                "  projector rebuild of each read model, one after another: \(fixed(r.opsRebuildSeconds, 1)) s; "
+                    + "ours/COPY \(fixed(r.opsRatioToCopy, 2)), ours/bare \(fixed(r.opsRatioToBareCopy, 2)); "
+                    + "peak RSS \(fixed(Double(r.opsRebuildPeakRSSBytes) / 1_048_576, 1)) MB"
+            )
             for (name, seconds) in r.rebuildSecondsAlone.sorted(by: { $0.key < $1.key }) {
-                lines.append("  \(name) alone: \(fixed(seconds, 1)) s")
+                lines.append("  \(name) alone (projector run --only): \(fixed(seconds, 1)) s")
             }
         }
-        let l = report.live
         lines.append("")
-        lines.append(
-            "live: \(l.rate) events/s for \(fixed(l.seconds, 0)) s (\(l.appends) appends, \(l.events) events): "
-                + "lag p50 \(fixed(l.p50Milliseconds, 1)) ms, p99 \(fixed(l.p99Milliseconds, 1)) ms, "
-                + "max \(fixed(l.maxMilliseconds, 1)) ms; peak RSS \(fixed(Double(l.peakRSSBytes) / 1_048_576, 1)) MB"
-        )
+        for l in report.live {
+            lines.append(
+                "live: \(l.rate) events/s for \(fixed(l.seconds, 0)) s, synchronous_commit "
+                    + "\(l.synchronousCommit ? "on" : "off") (\(l.appends) appends, \(l.events) events): "
+                    + "lag p50 \(fixed(l.p50Milliseconds, 1)) ms, p99 \(fixed(l.p99Milliseconds, 1)) ms, "
+                    + "max \(fixed(l.maxMilliseconds, 1)) ms; peak RSS \(fixed(Double(l.peakRSSBytes) / 1_048_576, 1)) MB"
+            )
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -7,8 +7,8 @@ public struct BenchReport: Sendable, Codable {
     public var machine: MachineInfo
     /// One entry per log size.
     public var rebuilds: [RebuildFigures]
-    /// The live measurement, on the first log size.
-    public var live: LiveLagFigures
+    /// The live measurements, on the first log size: each rate with each `synchronous_commit` setting.
+    public var live: [LiveLagFigures]
 }
 
 /// Runs the measurements of `projector bench` in fresh databases and reports them.
@@ -33,7 +33,7 @@ public struct Benchmark: Sendable {
         let admin = try await Connection.connect(to: configuration.adminConninfo, applicationName: "projector-bench")
         let machine = try await MachineInfo.read(on: admin)
         var rebuilds: [RebuildFigures] = []
-        var live: LiveLagFigures?
+        var live: [LiveLagFigures] = []
         for (index, count) in configuration.eventCounts.enumerated() {
             let name = "projector_bench_\(count)"
             try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
@@ -45,16 +45,25 @@ public struct Benchmark: Sendable {
                     .run(events: count, database: database)
             )
             if index == 0 {
-                live = try await LiveLagMeasurement(configuration: configuration, progress: progress).run(
-                    database: database
-                )
+                for rate in configuration.rates {
+                    for synchronousCommit in configuration.synchronousCommits {
+                        live.append(
+                            try await LiveLagMeasurement(
+                                configuration: configuration,
+                                rate: rate,
+                                synchronousCommit: synchronousCommit,
+                                progress: progress
+                            ).run(database: database)
+                        )
+                    }
+                }
             }
             if !configuration.keepDatabases {
                 try await admin.execute("DROP DATABASE \(identifier: name) WITH (FORCE)")
             }
         }
         await admin.close()
-        guard let live else { throw BenchError("no log size given") }
+        guard !rebuilds.isEmpty else { throw BenchError("no log size given") }
         return BenchReport(machine: machine, rebuilds: rebuilds, live: live)
     }
 }

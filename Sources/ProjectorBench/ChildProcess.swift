@@ -21,8 +21,14 @@ struct ChildProcess: Sendable {
         var peakRSSBytes: Int
     }
 
-    /// Starts `path arguments…` with `environment` added to this process's environment.
-    static func spawn(_ path: String, _ arguments: [String], environment: [String: String]) throws -> ChildProcess {
+    /// Starts `path arguments…` with `environment` added to this process's environment; with
+    /// `discardingOutput`, its standard output goes to /dev/null (it must not mix with the report's).
+    static func spawn(
+        _ path: String,
+        _ arguments: [String],
+        environment: [String: String],
+        discardingOutput: Bool = false
+    ) throws -> ChildProcess {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
@@ -30,8 +36,14 @@ struct ChildProcess: Sendable {
         defer {
             for pointer in argv + envp { free(pointer) }
         }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if discardingOutput {
+            posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, nil, nil, argv, envp)
+        let result = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard result == 0 else { throw BenchError("cannot start \(path): \(String(cString: strerror(result)))") }
         return ChildProcess(pid: pid)
     }

@@ -9,6 +9,8 @@ import Synchronization
 public struct LiveLagFigures: Sendable, Codable {
     /// Events appended per second.
     public var rate: Int
+    /// Whether the live runner committed with `synchronous_commit` on.
+    public var synchronousCommit: Bool
     /// Seconds of appending.
     public var seconds: Double
     /// Appends (transactions) measured.
@@ -29,12 +31,16 @@ public struct LiveLagFigures: Sendable, Codable {
 /// its commit to the moment every projection's checkpoint (committed with its rows) has passed it.
 struct LiveLagMeasurement {
     let configuration: BenchConfiguration
+    /// Events appended per second.
+    let rate: Int
+    /// The live runner's `--synchronous-commit`.
+    let synchronousCommit: Bool
     let progress: @Sendable (String) -> Void
 
     func run(database: String) async throws -> LiveLagFigures {
         let child = try ChildProcess.spawn(
             configuration.projectorPath,
-            ["run", "--log-level", "warning"],
+            ["run", "--log-level", "warning", "--synchronous-commit", synchronousCommit ? "on" : "off"],
             environment: ["DATABASE_URL": database]
         )
         do {
@@ -58,7 +64,9 @@ struct LiveLagMeasurement {
         progress("waiting for the live runner to catch up")
         try await waitUntilVisible(try await maxPosition(appender), watcher: watcher, timeout: .seconds(600))
 
-        progress("appending \(configuration.rate) events/s for \(configuration.duration)")
+        progress(
+            "appending \(rate) events/s for \(configuration.duration), synchronous_commit \(synchronousCommit ? "on" : "off")"
+        )
         // Fresh ids (another seed) so nothing collides with the events already in the log.
         var events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: 2)).makeIterator()
         let writer = LogWriter(connection: appender)
@@ -76,7 +84,7 @@ struct LiveLagMeasurement {
                 }
             }
             while ContinuousClock.now - start < configuration.duration {
-                let due = Int((ContinuousClock.now - start).seconds * Double(configuration.rate)) - sent
+                let due = Int((ContinuousClock.now - start).seconds * Double(rate)) - sent
                 if due > 0 {
                     var batch: [NewEvent] = []
                     for _ in 0..<due {
@@ -117,7 +125,8 @@ struct LiveLagMeasurement {
             lags.isEmpty ? 0 : lags[min(lags.count - 1, Int((p * Double(lags.count)).rounded(.up)) - 1)]
         }
         return LiveLagFigures(
-            rate: configuration.rate,
+            rate: rate,
+            synchronousCommit: synchronousCommit,
             seconds: configuration.duration.seconds,
             appends: lags.count,
             events: sent,

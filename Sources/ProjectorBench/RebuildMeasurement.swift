@@ -11,7 +11,7 @@ public struct RebuildFigures: Sendable, Codable {
     public var events: Int
     /// Seconds to generate and append them (set-based, 5 000 per transaction).
     public var appendSeconds: Double
-    /// Seconds for `projector run --exit-when-caught-up` to rebuild every read model from position zero.
+    /// Seconds for `projector run --exit-when-caught-up` to build every read model from position zero.
     public var rebuildSeconds: Double
     /// Log events per second of that rebuild.
     public var rebuildEventsPerSecond: Double
@@ -23,8 +23,22 @@ public struct RebuildFigures: Sendable, Codable {
     public var copySeconds: Double
     /// `copySeconds / rebuildSeconds`: our rate as a fraction of COPY's for the same final rows.
     public var ratioToCopy: Double
+    /// Seconds for COPY into bare tables plus creating their indexes and constraints afterwards: the
+    /// physical limit of loading those rows.
+    public var bareCopyAndIndexSeconds: Double
+    /// `bareCopyAndIndexSeconds / rebuildSeconds`.
+    public var ratioToBareCopy: Double
     /// Peak resident memory of the rebuilding `projector` process, in bytes.
     public var peakRSSBytes: Int
+    /// Seconds for `projector rebuild NAME` of every read model, one after another, each into a new
+    /// generation with its swap, while the live generation is there: what ops run.
+    public var opsRebuildSeconds: Double
+    /// `copySeconds / opsRebuildSeconds`.
+    public var opsRatioToCopy: Double
+    /// `bareCopyAndIndexSeconds / opsRebuildSeconds`.
+    public var opsRatioToBareCopy: Double
+    /// The largest peak resident memory of those `projector rebuild` processes, in bytes.
+    public var opsRebuildPeakRSSBytes: Int
 }
 
 /// Measures one log size in a fresh database.
@@ -70,8 +84,19 @@ struct RebuildMeasurement {
             _ = try await rebuild(only: [], on: conn, database: database)
         }
 
-        progress("loading the same rows with COPY")
-        let (rows, copySeconds) = try await copyLimit(on: conn)
+        progress("rebuilding each read model into a new generation with projector rebuild")
+        var opsSeconds = 0.0
+        var opsPeak = 0
+        for projection in projections {
+            let (seconds, peak) = try await child(["rebuild", projection.name, "--json"], database: database)
+            opsSeconds += seconds
+            opsPeak = max(opsPeak, peak)
+        }
+
+        progress("loading the same rows with COPY, with indexes, then bare and indexed afterwards")
+        let copy = try await CopyBaselines(projections: projections).measure(on: conn)
+        let (rows, copySeconds) = (copy.rows, copy.indexedSeconds)
+        let bare = copy.bareSeconds + copy.indexSeconds
         return RebuildFigures(
             events: count,
             appendSeconds: appendSeconds,
@@ -81,7 +106,13 @@ struct RebuildMeasurement {
             rows: rows,
             copySeconds: copySeconds,
             ratioToCopy: copySeconds / all.seconds,
-            peakRSSBytes: all.peakRSSBytes
+            bareCopyAndIndexSeconds: bare,
+            ratioToBareCopy: bare / all.seconds,
+            peakRSSBytes: all.peakRSSBytes,
+            opsRebuildSeconds: opsSeconds,
+            opsRatioToCopy: copySeconds / opsSeconds,
+            opsRatioToBareCopy: bare / opsSeconds,
+            opsRebuildPeakRSSBytes: opsPeak
         )
     }
 
@@ -99,54 +130,23 @@ struct RebuildMeasurement {
             try await conn.execute("DELETE FROM projector.projections WHERE name = \(name)")
             try await conn.execute("DELETE FROM projector.dead_letters WHERE projection = \(name)")
         }
-        let arguments = ["run", "--exit-when-caught-up", "--log-level", "warning"] + only.flatMap { ["--only", $0] }
+        return try await child(["run", "--exit-when-caught-up"] + only.flatMap { ["--only", $0] }, database: database)
+    }
+
+    /// Times a child `projector` with `arguments`, and its peak memory.
+    private func child(_ arguments: [String], database: String) async throws -> (seconds: Double, peakRSSBytes: Int) {
         let start = ContinuousClock.now
         let child = try ChildProcess.spawn(
             configuration.projectorPath,
-            arguments,
-            environment: ["DATABASE_URL": database]
+            arguments + ["--log-level", "warning"],
+            environment: ["DATABASE_URL": database],
+            discardingOutput: true
         )
         let exit = await child.wait()
         let seconds = (ContinuousClock.now - start).seconds
-        guard exit.status == 0 else { throw BenchError("projector run exited with status \(exit.status)") }
-        return (seconds, exit.peakRSSBytes)
-    }
-
-    /// COPYs every read-model table out, then times COPY loading it into an empty copy with the same indexes.
-    private func copyLimit(on conn: Connection) async throws -> (rows: Int, seconds: Double) {
-        try await conn.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE")
-        try await conn.execute("CREATE SCHEMA bench_copy")
-        var rows = 0
-        var seconds = 0.0
-        for projection in projections {
-            for table in projection.tables {
-                let source = quoteIdentifier(projection.name) + "." + quoteIdentifier(table)
-                let target = "bench_copy." + quoteIdentifier("\(projection.name)_\(table)")
-                try await conn.execute(Query(unsafeSQL: "CREATE TABLE \(target) (LIKE \(source) INCLUDING ALL)"))
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID()).copy")
-                guard FileManager.default.createFile(atPath: file.path, contents: nil),
-                    let sink = FileHandle(forWritingAtPath: file.path)
-                else { throw BenchError("cannot write \(file.path)") }
-                try await conn.copyTo(Query(unsafeSQL: "COPY \(source) TO STDOUT")) { chunk in
-                    sink.write(Data(chunk))
-                }
-                try sink.close()
-                let start = ContinuousClock.now
-                rows += try await conn.copyFrom(Query(unsafeSQL: "COPY \(target) FROM STDIN")) { writer in
-                    guard let input = FileHandle(forReadingAtPath: file.path) else {
-                        throw BenchError("cannot read back")
-                    }
-                    while true {
-                        let chunk = input.readData(ofLength: 1 << 20)
-                        if chunk.isEmpty { break }
-                        try chunk.withUnsafeBytes { try writer.writeRaw($0) }
-                    }
-                }
-                seconds += (ContinuousClock.now - start).seconds
-                try? FileManager.default.removeItem(at: file)
-            }
+        guard exit.status == 0 else {
+            throw BenchError("projector \(arguments[0]) exited with status \(exit.status)")
         }
-        try await conn.execute("DROP SCHEMA bench_copy CASCADE")
-        return (rows, seconds)
+        return (seconds, exit.peakRSSBytes)
     }
 }

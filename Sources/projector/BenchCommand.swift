@@ -10,11 +10,14 @@ struct BenchCommand: AsyncParsableCommand {
             "Measures rebuild speed beside PostgreSQL's COPY, live lag and memory; prints a table and a JSON line.",
         discussion: """
             For each --events size, in a fresh database (projector_bench_<N>, dropped afterwards unless --keep): \
-            appends N generated events, rebuilds every read model from position zero with a child `projector run \
-            --exit-when-caught-up` (timed, and its peak RSS), then loads the same final rows with COPY into empty \
-            copies of the tables with the same indexes. On the first size it then runs `projector run` live while \
-            appending --rate events/s for --duration seconds, and reports the lag from each append's commit to \
-            its rows being visible (every checkpoint past it). The database user must be allowed to CREATE DATABASE.
+            appends N generated events; builds every read model from position zero with a child `projector run \
+            --exit-when-caught-up` (timed, and its peak RSS), then each alone (`--only`); runs `projector rebuild` \
+            of each read model, one after another (a new generation built beside the live one, then swapped in); \
+            then loads the same final rows with COPY, once into empty copies of the tables with the same indexes, \
+            once into bare copies followed by creating the indexes (the physical limit). On the first size it \
+            then runs `projector run` live while appending at each --rate for --duration seconds, with \
+            synchronous_commit on and off, and reports the lag from each append's commit to its rows being \
+            visible (every checkpoint past it). The database user must be allowed to CREATE DATABASE.
             """
     )
 
@@ -23,8 +26,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Log sizes, comma-separated (e.g. 100000,1000000,10000000).")
     var events = "1000000"
 
-    @Option(help: "Events appended per second during the live measurement.")
-    var rate = 1_000
+    @Option(help: "Events appended per second in the live measurements, comma-separated.")
+    var rate = "1000,5000"
 
     @Option(help: "Seconds of appending during the live measurement.")
     var duration = 30
@@ -40,9 +43,17 @@ struct BenchCommand: AsyncParsableCommand {
         return counts.compactMap { $0 }
     }
 
+    func rates() throws -> [Int] {
+        let rates = rate.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !rates.isEmpty, rates.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--rate takes positive whole numbers separated by commas")
+        }
+        return rates.compactMap { $0 }
+    }
+
     func validate() throws {
         _ = try counts()
-        guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        _ = try rates()
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
     }
 
@@ -52,7 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
             adminConninfo: global.databaseURL
         )
         configuration.eventCounts = try counts()
-        configuration.rate = rate
+        configuration.rates = try rates()
         configuration.duration = .seconds(duration)
         configuration.keepDatabases = keep
         let projections = AllProjections.all.map { BenchProjection(name: $0.name, tables: $0.tables.map(\.name)) }
