@@ -20,7 +20,7 @@ public struct AppointmentsProjection: Projection {
     public var version: Int { 1 }
 
     /// The five appointment events; every other type changes no row.
-    public var eventTypes: Set<String> { AppointmentsProjection.handledEventTypes }
+    public var eventTypes: Set<String> { AppointmentsProjection.handlers.eventTypes }
 
     /// `appointments`, keyed by `appointment_id`, and `appointment_history`, keyed by `appointment_id` and
     /// `global_position`.
@@ -36,21 +36,7 @@ public struct AppointmentsProjection: Projection {
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
-        let position = event.position.globalPosition
-        return switch event.eventType {
-        case AppointmentBooked.eventType:
-            try changes(for: decode(AppointmentBooked.self, from: event), at: position)
-        case AppointmentRescheduled.eventType:
-            try changes(for: decode(AppointmentRescheduled.self, from: event), at: position)
-        case AppointmentCancelled.eventType:
-            try changes(for: decode(AppointmentCancelled.self, from: event), at: position)
-        case AppointmentAttended.eventType:
-            try changes(for: decode(AppointmentAttended.self, from: event), at: position)
-        case AppointmentMissed.eventType:
-            try changes(for: decode(AppointmentMissed.self, from: event), at: position)
-        default:
-            []
-        }
+        try AppointmentsProjection.handlers.changes(for: event, by: self)
     }
 
     /// One row per appointment, in its current state.
@@ -59,11 +45,13 @@ public struct AppointmentsProjection: Projection {
     /// One row per change of an appointment.
     static let history = "appointment_history"
 
-    /// The `event_type`s of `eventTypes`, built once.
-    static let handledEventTypes: Set<String> = [
-        AppointmentBooked.eventType, AppointmentRescheduled.eventType, AppointmentCancelled.eventType,
-        AppointmentAttended.eventType, AppointmentMissed.eventType,
-    ]
+    /// What each handled event type does, built once; `eventTypes` is its keys.
+    static let handlers = EventHandlers<AppointmentsProjection>()
+        .on(AppointmentBooked.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentRescheduled.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentCancelled.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentAttended.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentMissed.self) { $0.changes(for: $1, at: $2) }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "AppointmentsProjection")

@@ -20,7 +20,7 @@ public struct ConsentProjection: Projection {
     public var version: Int { 1 }
 
     /// `ConsentGranted` and `ConsentWithdrawn`.
-    public var eventTypes: Set<String> { ConsentProjection.handledEventTypes }
+    public var eventTypes: Set<String> { ConsentProjection.handlers.eventTypes }
 
     /// `consents`, keyed by `consent_id`, and `consent_history`, keyed by `consent_id` and `global_position`.
     public var tables: [TableSpec] {
@@ -35,22 +35,16 @@ public struct ConsentProjection: Projection {
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
-        let position = event.position.globalPosition
-        return switch event.eventType {
-        case ConsentGranted.eventType:
-            try changes(for: decode(ConsentGranted.self, from: event), at: position)
-        case ConsentWithdrawn.eventType:
-            try changes(for: decode(ConsentWithdrawn.self, from: event), at: position)
-        default:
-            []
-        }
+        try ConsentProjection.handlers.changes(for: event, by: self)
     }
 
     /// The table of consents, one row each.
     static let consents = "consents"
 
-    /// The `event_type`s of `eventTypes`, built once.
-    static let handledEventTypes: Set<String> = [ConsentGranted.eventType, ConsentWithdrawn.eventType]
+    /// What each handled event type does, built once; `eventTypes` is its keys.
+    static let handlers = EventHandlers<ConsentProjection>()
+        .on(ConsentGranted.self) { $0.changes(for: $1, at: $2) }
+        .on(ConsentWithdrawn.self) { $0.changes(for: $1, at: $2) }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "ConsentProjection")

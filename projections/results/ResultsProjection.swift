@@ -19,7 +19,7 @@ public struct ResultsProjection: Projection {
     public var version: Int { 1 }
 
     /// `TestOrdered`, `TestResultRecorded`, `TestResultAmended` and `TestResultEnteredInError`.
-    public var eventTypes: Set<String> { ResultsProjection.handledEventTypes }
+    public var eventTypes: Set<String> { ResultsProjection.handlers.eventTypes }
 
     /// `lab_results` by `result_id`, `orders` by `order_id`, `result_history` by `(result_id, global_position)`.
     public var tables: [TableSpec] {
@@ -35,19 +35,7 @@ public struct ResultsProjection: Projection {
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
-        let position = event.position.globalPosition
-        return switch event.eventType {
-        case TestOrdered.eventType:
-            try changes(for: decode(TestOrdered.self, from: event), at: position)
-        case TestResultRecorded.eventType:
-            try changes(for: decode(TestResultRecorded.self, from: event), at: position)
-        case TestResultAmended.eventType:
-            try changes(for: decode(TestResultAmended.self, from: event), at: position)
-        case TestResultEnteredInError.eventType:
-            try changes(for: decode(TestResultEnteredInError.self, from: event), at: position)
-        default:
-            []
-        }
+        try ResultsProjection.handlers.changes(for: event, by: self)
     }
 
     /// The table of results in their current version.
@@ -57,11 +45,12 @@ public struct ResultsProjection: Projection {
     /// The table of result versions, one row per result event.
     static let history = "result_history"
 
-    /// The `event_type`s of `eventTypes`, built once.
-    static let handledEventTypes: Set<String> = [
-        TestOrdered.eventType, TestResultRecorded.eventType, TestResultAmended.eventType,
-        TestResultEnteredInError.eventType,
-    ]
+    /// What each handled event type does, built once; `eventTypes` is its keys.
+    static let handlers = EventHandlers<ResultsProjection>()
+        .on(TestOrdered.self) { $0.changes(for: $1, at: $2) }
+        .on(TestResultRecorded.self) { $0.changes(for: $1, at: $2) }
+        .on(TestResultAmended.self) { $0.changes(for: $1, at: $2) }
+        .on(TestResultEnteredInError.self) { $0.changes(for: $1, at: $2) }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "ResultsProjection")

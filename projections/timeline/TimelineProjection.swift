@@ -21,7 +21,7 @@ public struct TimelineProjection: Projection {
 
     /// The appointment, result, journal and registration events; consent and `PatientDetailsUpdated`
     /// change no entry.
-    public var eventTypes: Set<String> { TimelineProjection.handledEventTypes }
+    public var eventTypes: Set<String> { TimelineProjection.handlers.eventTypes }
 
     /// `entries`, keyed by `entry_id`.
     public var tables: [TableSpec] { [TableSpec(name: TimelineProjection.table, primaryKey: ["entry_id"])] }
@@ -31,51 +31,29 @@ public struct TimelineProjection: Projection {
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
-        let position = event.position.globalPosition
-        return switch event.eventType {
-        case PatientRegistered.eventType:
-            try changes(for: decode(PatientRegistered.self, from: event), at: position)
-        case AppointmentBooked.eventType:
-            try changes(for: decode(AppointmentBooked.self, from: event), at: position)
-        case AppointmentRescheduled.eventType:
-            try changes(for: decode(AppointmentRescheduled.self, from: event), at: position)
-        case AppointmentCancelled.eventType:
-            try changes(for: decode(AppointmentCancelled.self, from: event), at: position)
-        case AppointmentAttended.eventType:
-            try changes(for: decode(AppointmentAttended.self, from: event), at: position)
-        case AppointmentMissed.eventType:
-            try changes(for: decode(AppointmentMissed.self, from: event), at: position)
-        case TestOrdered.eventType:
-            try changes(for: decode(TestOrdered.self, from: event), at: position)
-        case TestResultRecorded.eventType:
-            try changes(for: decode(TestResultRecorded.self, from: event), at: position)
-        case TestResultAmended.eventType:
-            try changes(for: decode(TestResultAmended.self, from: event), at: position)
-        case TestResultEnteredInError.eventType:
-            try changes(for: decode(TestResultEnteredInError.self, from: event), at: position)
-        case JournalEntryAdded.eventType:
-            try changes(for: decode(JournalEntryAdded.self, from: event), at: position)
-        case JournalEntrySharingChanged.eventType:
-            try changes(for: decode(JournalEntrySharingChanged.self, from: event), at: position)
-        case JournalEntryDeleted.eventType:
-            try changes(for: decode(JournalEntryDeleted.self, from: event), at: position)
-        default:
-            []
-        }
+        try TimelineProjection.handlers.changes(for: event, by: self)
     }
 
     /// The only table.
     static let table = "entries"
 
-    /// The `event_type`s of `eventTypes`, built once.
-    static let handledEventTypes: Set<String> = [
-        PatientRegistered.eventType,
-        AppointmentBooked.eventType, AppointmentRescheduled.eventType, AppointmentCancelled.eventType,
-        AppointmentAttended.eventType, AppointmentMissed.eventType,
-        TestOrdered.eventType, TestResultRecorded.eventType, TestResultAmended.eventType,
-        TestResultEnteredInError.eventType,
-        JournalEntryAdded.eventType, JournalEntrySharingChanged.eventType, JournalEntryDeleted.eventType,
-    ]
+    /// What each handled event type does, built once; `eventTypes` is its keys.
+    static let handlers = EventHandlers<TimelineProjection>()
+        .on(PatientRegistered.self) { projection, event, position throws(ProjectionFailure) in
+            try projection.changes(for: event, at: position)
+        }
+        .on(AppointmentBooked.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentRescheduled.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentCancelled.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentAttended.self) { $0.changes(for: $1, at: $2) }
+        .on(AppointmentMissed.self) { $0.changes(for: $1, at: $2) }
+        .on(TestOrdered.self) { $0.changes(for: $1, at: $2) }
+        .on(TestResultRecorded.self) { $0.changes(for: $1, at: $2) }
+        .on(TestResultAmended.self) { $0.changes(for: $1, at: $2) }
+        .on(TestResultEnteredInError.self) { $0.changes(for: $1, at: $2) }
+        .on(JournalEntryAdded.self) { $0.changes(for: $1, at: $2) }
+        .on(JournalEntrySharingChanged.self) { $0.changes(for: $1, at: $2) }
+        .on(JournalEntryDeleted.self) { $0.changes(for: $1, at: $2) }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "TimelineProjection")
