@@ -50,6 +50,11 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
             sql += "$\(binds.count)"
         }
 
+        /// Inserts SQL text fixed when the program was compiled (a clause chosen at run time among constants).
+        public mutating func appendInterpolation(literal text: StaticString) {
+            sql += text.description
+        }
+
         /// Inserts `name` as a double-quoted identifier (a schema or table name chosen at run time).
         public mutating func appendInterpolation(identifier name: String) {
             sql += quoteIdentifier(name)

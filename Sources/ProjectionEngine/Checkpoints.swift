@@ -30,25 +30,15 @@ public enum FailurePolicy: String, Sendable, Codable, CaseIterable {
 enum Checkpoints {
     /// Takes ownership of `generation`'s checkpoint and returns where it stands.
     static func claim(_ generation: Generation, owner: String, on conn: isolated Connection) throws -> CheckpointClaim {
-        let rows =
-            switch generation.role {
-            case .live:
-                try conn.query(
-                    """
-                    UPDATE projector.checkpoints SET owner = \(PostgresUUID(owner))
-                    WHERE projection = \(generation.projection)
-                    RETURNING transaction_id::text, global_position, paused, on_failure
-                    """
-                ).rows
-            case .build:
-                try conn.query(
-                    """
-                    UPDATE projector.builds SET owner = \(PostgresUUID(owner))
-                    WHERE schema_name = \(generation.schema)
-                    RETURNING transaction_id::text, global_position, false, 'park'
-                    """
-                ).rows
-            }
+        let store = GenerationStore(generation)
+        let state: StaticString = store.isLive ? "paused, on_failure" : "false, 'park'"
+        let rows = try conn.query(
+            """
+            UPDATE projector.\(identifier: store.checkpoints) SET owner = \(PostgresUUID(owner))
+            WHERE \(identifier: store.keyColumn) = \(store.key)
+            RETURNING transaction_id::text, global_position, \(literal: state)
+            """
+        ).rows
         guard let row = rows.first else { throw EngineError("\(generation) has no checkpoint row") }
         return CheckpointClaim(
             position: try row.logPosition(),
@@ -76,18 +66,19 @@ enum Checkpoints {
         eventsSeen: Int,
         on conn: isolated Connection
     ) throws {
-        switch generation.role {
-        case .live:
-            let updated = try conn.execute(
-                """
-                UPDATE projector.checkpoints
-                SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
-                    events_seen = events_seen + \(eventsSeen), updated_at = now()
-                WHERE projection = \(generation.projection) AND owner = \(PostgresUUID(owner)) AND NOT paused
-                """
-            )
-            guard updated == 1 else {
-                // The update re-read the row after any concurrent pause or swap committed; so does this.
+        let store = GenerationStore(generation)
+        let unlessPaused: StaticString = store.isLive ? "AND NOT paused" : ""
+        let updated = try conn.execute(
+            """
+            UPDATE projector.\(identifier: store.checkpoints)
+            SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
+                events_seen = events_seen + \(eventsSeen), updated_at = now()
+            WHERE \(identifier: store.keyColumn) = \(store.key) AND owner = \(PostgresUUID(owner)) \(literal: unlessPaused)
+            """
+        )
+        guard updated == 1 else {
+            // The update re-read the row after any concurrent pause or swap committed; so does this.
+            if store.isLive {
                 let paused = try conn.query(
                     """
                     SELECT paused FROM projector.checkpoints
@@ -97,18 +88,8 @@ enum Checkpoints {
                 if let paused, try paused.decode(Bool.self, at: 0) {
                     throw ProjectionPaused(projection: generation.projection)
                 }
-                throw LostOwnership(projection: generation.projection)
             }
-        case .build:
-            let updated = try conn.execute(
-                """
-                UPDATE projector.builds
-                SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
-                    events_seen = events_seen + \(eventsSeen), updated_at = now()
-                WHERE schema_name = \(generation.schema) AND owner = \(PostgresUUID(owner))
-                """
-            )
-            guard updated == 1 else { throw LostOwnership(projection: generation.projection) }
+            throw LostOwnership(projection: generation.projection)
         }
     }
 

@@ -19,29 +19,17 @@ enum DeadLetters {
         let streams = letters.map(\.event.streamID)
         let categories = letters.map(\.failure.category.description)
         let reasons = letters.map(\.failure.reason)
-        switch generation.role {
-        case .live:
-            try conn.execute(
-                """
-                INSERT INTO projector.dead_letters
-                    (projection, transaction_id, global_position, event_id, event_type, stream_id, category, reason)
-                SELECT \(generation.projection), x::xid8, p, i::uuid, t, s, c, r
-                FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons))
-                    AS d(x, p, i, t, s, c, r)
-                ON CONFLICT (projection, event_id) DO NOTHING
-                """
-            )
-        case .build:
-            try conn.execute(
-                """
-                INSERT INTO projector.build_dead_letters
-                    (schema_name, transaction_id, global_position, event_id, event_type, stream_id, category, reason)
-                SELECT \(generation.schema), x::xid8, p, i::uuid, t, s, c, r
-                FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons))
-                    AS d(x, p, i, t, s, c, r)
-                ON CONFLICT (schema_name, event_id) DO NOTHING
-                """
-            )
-        }
+        let store = GenerationStore(generation)
+        try conn.execute(
+            """
+            INSERT INTO projector.\(identifier: store.deadLetters)
+                (\(identifier: store.keyColumn), transaction_id, global_position, event_id, event_type, stream_id,
+                 category, reason)
+            SELECT \(store.key), x::xid8, p, i::uuid, t, s, c, r
+            FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons))
+                AS d(x, p, i, t, s, c, r)
+            ON CONFLICT (\(identifier: store.keyColumn), event_id) DO NOTHING
+            """
+        )
     }
 }

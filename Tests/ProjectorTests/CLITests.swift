@@ -171,8 +171,12 @@ import Testing
         #expect(rebuild["events"] as? Int == 1500)
         #expect((rebuild["rows"] as? Int ?? 0) > 0)
         #expect((rebuild["peakRSSBytes"] as? Int ?? 0) > 0)
-        let live = try #require(report["live"] as? [String: Any])
-        #expect((live["appends"] as? Int ?? 0) > 0)
+        #expect((rebuild["opsRebuildSeconds"] as? Double ?? 0) > 0)
+        #expect((rebuild["bareCopyAndIndexSeconds"] as? Double ?? 0) > 0)
+        // One live measurement per rate, each with synchronous_commit on and then off.
+        let live = try #require(report["live"] as? [[String: Any]])
+        #expect(live.map { $0["synchronousCommit"] as? Bool } == [true, false])
+        #expect(live.allSatisfy { ($0["appends"] as? Int ?? 0) > 0 })
         #expect(!result.stderr.contains("NOTICE"))
     }
 }

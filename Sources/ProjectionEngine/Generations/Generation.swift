@@ -29,3 +29,51 @@ public struct Generation: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { role == .live ? "\(projection) (live)" : "\(projection) in \(schema)" }
 }
+
+/// Where a generation keeps its checkpoint and its dead letters, so their SQL is written once for every role.
+///
+/// The live generation: `projector.checkpoints` and `projector.dead_letters`, keyed by projection; it can
+/// be paused and has a failure policy. A build: `projector.builds` and `projector.build_dead_letters`,
+/// keyed by its schema.
+struct GenerationStore: Sendable {
+    /// The table of checkpoints, in schema `projector`.
+    var checkpoints: String
+    /// The table of dead letters, in schema `projector`.
+    var deadLetters: String
+    /// The column that names the generation in both.
+    var keyColumn: String
+    /// Its value.
+    var key: String
+    /// Whether ops can pause it (and set its failure policy): the live generation only.
+    var isLive: Bool
+
+    /// The store of `generation`.
+    init(_ generation: Generation) {
+        switch generation.role {
+        case .live:
+            self.init(
+                checkpoints: "checkpoints",
+                deadLetters: "dead_letters",
+                keyColumn: "projection",
+                key: generation.projection,
+                isLive: true
+            )
+        case .build:
+            self.init(
+                checkpoints: "builds",
+                deadLetters: "build_dead_letters",
+                keyColumn: "schema_name",
+                key: generation.schema,
+                isLive: false
+            )
+        }
+    }
+
+    private init(checkpoints: String, deadLetters: String, keyColumn: String, key: String, isLive: Bool) {
+        self.checkpoints = checkpoints
+        self.deadLetters = deadLetters
+        self.keyColumn = keyColumn
+        self.key = key
+        self.isLive = isLive
+    }
+}
