@@ -78,6 +78,7 @@ public enum DeadLetterDesk {
         by who: String,
         on conn: Connection
     ) async throws -> [RetryOutcome] {
+        try await refuseUnknown(ids, of: projection.name, on: conn)
         let layouts = try await TableLayout.loadAll(of: projection, on: conn)
         let parked = try await parkedIDs(projection.name, ids: ids, on: conn)
         var outcomes: [RetryOutcome] = []
@@ -96,7 +97,8 @@ public enum DeadLetterDesk {
         because note: String,
         on conn: Connection
     ) async throws -> Int {
-        try await conn.query(
+        try await refuseUnknown(ids, of: projection, on: conn)
+        return try await conn.query(
             """
             UPDATE projector.dead_letters
             SET status = 'skipped', handled_at = now(), handled_by = \(who), note = \(note)
@@ -104,6 +106,32 @@ public enum DeadLetterDesk {
               AND (cardinality(\(ids)::bigint[]) = 0 OR id = ANY(\(ids)::bigint[]))
             """
         ).affectedRows
+    }
+
+    /// Throws `DeadLetterSelectionError` when one of `ids` is not a parked dead letter of `projection`.
+    private static func refuseUnknown(_ ids: [Int64], of projection: String, on conn: Connection) async throws {
+        guard !ids.isEmpty else { return }
+        let found = try await conn.query(
+            "SELECT id, projection, status FROM projector.dead_letters WHERE id = ANY(\(ids)::bigint[])"
+        ).rows.map { row in
+            (
+                id: try row.decode(Int64.self, at: 0), projection: try row.decode(String.self, at: 1),
+                status: try row.decode(String.self, at: 2)
+            )
+        }
+        var problems: [String] = []
+        for id in Set(ids).sorted() {
+            guard let letter = found.first(where: { $0.id == id }) else {
+                problems.append("no dead letter has id \(id)")
+                continue
+            }
+            if letter.projection != projection {
+                problems.append("dead letter \(id) is \(letter.projection)'s, not \(projection)'s")
+            } else if letter.status != "parked" {
+                problems.append("dead letter \(id) is \(letter.status), not parked")
+            }
+        }
+        if !problems.isEmpty { throw DeadLetterSelectionError(problems: problems) }
     }
 
     private static func parkedIDs(_ projection: String, ids: [Int64], on conn: Connection) async throws -> [Int64] {
@@ -171,4 +199,11 @@ public enum DeadLetterDesk {
             return RetryOutcome(id: id, stillFailing: nil)
         }
     }
+}
+
+/// Some of the dead letters ops named are not parked letters of the projection; nothing was done.
+public struct DeadLetterSelectionError: Error, Sendable, CustomStringConvertible {
+    /// One line per id: unknown, another projection's, or not parked.
+    public var problems: [String]
+    public var description: String { problems.joined(separator: "; ") + "; nothing was done" }
 }
