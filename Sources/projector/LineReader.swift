@@ -17,6 +17,8 @@ struct LineReader {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Where the search for the next newline goes on: bytes before it hold none.
+    private var scanned = 0
     private var finished = false
     private var number = 0
 
@@ -39,10 +41,14 @@ struct LineReader {
     /// - Throws: `CommandFailure` when the file cannot be read.
     mutating func next() throws -> Line? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            // Only the bytes read since the last search: a long line takes many chunks.
+            if let newline = buffer[max(start, scanned)...].firstIndex(of: 0x0A) {
                 var end = newline
                 if end > start && buffer[end - 1] == 0x0D { end -= 1 }
-                defer { start = newline + 1 }
+                defer {
+                    start = newline + 1
+                    scanned = start
+                }
                 number += 1
                 return Line(number: number, bytes: buffer[start..<end])
             }
@@ -54,6 +60,7 @@ struct LineReader {
             }
             buffer.removeFirst(start)
             start = 0
+            scanned = buffer.count
             let chunk: Data?
             do {
                 chunk = try handle.read(upToCount: 1 << 20)
