@@ -108,27 +108,23 @@ public enum DeadLetterDesk {
         ).affectedRows
     }
 
-    /// Throws `DeadLetterSelectionError` when one of `ids` is not a parked dead letter of `projection`.
+    /// Throws `DeadLetterSelectionError` when one of `ids` names no dead letter of `projection`.
+    ///
+    /// A letter of `projection` that is no longer parked is not an error: retrying or skipping it again
+    /// does nothing, so that a repeated command is harmless.
     private static func refuseUnknown(_ ids: [Int64], of projection: String, on conn: Connection) async throws {
         guard !ids.isEmpty else { return }
-        let found = try await conn.query(
-            "SELECT id, projection, status FROM projector.dead_letters WHERE id = ANY(\(ids)::bigint[])"
-        ).rows.map { row in
-            (
-                id: try row.decode(Int64.self, at: 0), projection: try row.decode(String.self, at: 1),
-                status: try row.decode(String.self, at: 2)
-            )
+        let owners = try await conn.query(
+            "SELECT id, projection FROM projector.dead_letters WHERE id = ANY(\(ids)::bigint[])"
+        ).rows.reduce(into: [Int64: String]()) { owners, row in
+            owners[try row.decode(Int64.self, at: 0)] = try row.decode(String.self, at: 1)
         }
         var problems: [String] = []
         for id in Set(ids).sorted() {
-            guard let letter = found.first(where: { $0.id == id }) else {
-                problems.append("no dead letter has id \(id)")
-                continue
-            }
-            if letter.projection != projection {
-                problems.append("dead letter \(id) is \(letter.projection)'s, not \(projection)'s")
-            } else if letter.status != "parked" {
-                problems.append("dead letter \(id) is \(letter.status), not parked")
+            switch owners[id] {
+            case nil: problems.append("no dead letter has id \(id)")
+            case projection: continue
+            case let other?: problems.append("dead letter \(id) is \(other)'s, not \(projection)'s")
             }
         }
         if !problems.isEmpty { throw DeadLetterSelectionError(problems: problems) }
@@ -201,9 +197,9 @@ public enum DeadLetterDesk {
     }
 }
 
-/// Some of the dead letters ops named are not parked letters of the projection; nothing was done.
+/// Some of the dead letters ops named do not exist or are another projection's; nothing was done.
 public struct DeadLetterSelectionError: Error, Sendable, CustomStringConvertible {
-    /// One line per id: unknown, another projection's, or not parked.
+    /// One line per id: unknown, or another projection's.
     public var problems: [String]
     public var description: String { problems.joined(separator: "; ") + "; nothing was done" }
 }

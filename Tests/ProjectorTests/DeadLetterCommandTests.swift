@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test(.bug("issue #12: retry and skip of an unknown id reported \"0 skipped\" with exit code 0"))
-    func retryAndSkipRefuseIDsThatAreNotParkedLettersOfTheProjection() async throws {
+    func retryAndSkipRefuseIDsThatAreNoDeadLettersOfTheProjection() async throws {
         try await TestDatabase.withConnection { conn, url in
             try await append(
                 "AppointmentCancelled",
@@ -124,11 +124,12 @@ import Testing
                     database: url
                 ).status == 0
             )
+            // A letter handled already is known: skipping it again does nothing, and is no error.
             let again = try await ProjectorBinary.run(
                 ["dead-letters", "skip", "appointments", "--id", "\(id)", "--reason", "test"],
                 database: url
             )
-            #expect(again.status == 1 && again.stderr.contains("dead letter \(id) is skipped, not parked"))
+            #expect(again.status == 0 && again.stdout.contains("0 skipped"), "\(again.stderr)")
         }
     }
 }
