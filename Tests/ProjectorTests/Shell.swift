@@ -4,11 +4,13 @@ import Foundation
 /// Runs bash scripts with the repository's script library (`scripts/lib/common.sh`) loaded, for tests
 /// that drive PostgreSQL's own tools (a second cluster, pg_dump, pg_resetwal) as the scripts do.
 enum Shell {
+    /// The checkout this test file belongs to.
     static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
     }
 
+    /// A finished script: its exit status and what it wrote.
     struct Output {
         var status: Int32
         var stdout: String

@@ -1,8 +1,13 @@
--- As-of audit copies and verify scratches are not the patient API's to read.
+-- Who may touch generations other than the live ones.
 --
--- They used to be granted to projector_api like the live read models; generations other than a
--- rebuild are now created readable by projector_writer only. This revokes what existing ones were given.
+-- projector_writer builds generations (rebuilds, as-of copies, verify scratches) and every command it
+-- runs checks their checkpoints against the cluster's transaction ids, but 0006 created their tables
+-- after 0003 had granted the writer the projector schema's tables: grant them now.
+GRANT SELECT, INSERT, UPDATE, DELETE ON projector.builds, projector.build_dead_letters TO projector_writer;
 
+-- As-of audit copies and verify scratches are not the patient API's to read. They used to be granted to
+-- projector_api like the live read models; generations other than a rebuild are now created readable by
+-- projector_writer only. This revokes what existing ones were given.
 DO $$
 DECLARE
     s text;
