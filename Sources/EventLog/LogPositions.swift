@@ -2,6 +2,10 @@ import Postgres
 import ProjectionCore
 
 /// Turns what ops type for "as of" into a log position.
+///
+/// - Important: The queries sort by the qualified `e.transaction_id`. A bare `transaction_id` in
+///   `ORDER BY` names the selected `transaction_id::text` output column, which sorts as text
+///   ("998" after "1860").
 public enum LogPositions {
     /// The position `text` names: `xid/position` as `projector status` prints it, a bare
     /// `global_position`, or a time (anything PostgreSQL reads as `timestamptz`, e.g.
@@ -28,9 +32,9 @@ public enum LogPositions {
         }
         let rows = try await conn.query(
             """
-            SELECT transaction_id::text, global_position FROM eventlog.events
-            WHERE recorded_at <= \(time)::timestamptz
-            ORDER BY transaction_id DESC, global_position DESC LIMIT 1
+            SELECT e.transaction_id::text, e.global_position FROM eventlog.events e
+            WHERE e.recorded_at <= \(time)::timestamptz
+            ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1
             """
         ).rows
         guard let row = rows.first else { throw LogPositionError("no event was recorded at or before \(time)") }
@@ -41,9 +45,9 @@ public enum LogPositions {
     public static func head(on conn: Connection) async throws -> LogPosition {
         let rows = try await conn.query(
             """
-            SELECT transaction_id::text, global_position FROM eventlog.events
-            WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY transaction_id DESC, global_position DESC LIMIT 1
+            SELECT e.transaction_id::text, e.global_position FROM eventlog.events e
+            WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1
             """
         ).rows
         guard let row = rows.first else { return .start }

@@ -46,7 +46,8 @@ public actor Connection {
             }
         }
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
-            let error = PostgresError.connection(conn)
+            var error = PostgresError.connection(conn)
+            error.message = Conninfo.redacted(error.message, conninfo: conninfo)
             PQfinish(conn)
             throw error
         }

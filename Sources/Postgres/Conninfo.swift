@@ -28,6 +28,38 @@ public enum Conninfo {
         return parts.joined(separator: " ")
     }
 
+    /// libpq's `message` about `conninfo` with neither the connection string nor its password in it.
+    ///
+    /// libpq quotes the string, or a part of it, when it does not parse (`invalid IPv6 host address in
+    /// URI: "postgres://u:secret@[::1/db"`); such a message is replaced whole. Otherwise the string and
+    /// the password it holds are cut out of the message wherever they appear.
+    public static func redacted(_ message: String, conninfo: String?) -> String {
+        guard let conninfo, !conninfo.isEmpty else { return message }
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &error) else {
+            if let error { PQfreemem(error) }
+            // A bare database name is no connection string and cannot parse as one; anything else that
+            // does not parse may hold a password somewhere in libpq's quote of it.
+            if conninfo.contains("=") || conninfo.contains(":") || conninfo.contains("@") {
+                return "the connection string (--database or DATABASE_URL) does not parse; it is not shown, "
+                    + "as it may hold a password"
+            }
+            return message.replacingAll(conninfo, with: "<database>")
+        }
+        defer { PQconninfoFree(options) }
+        var secrets = [conninfo]
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password", let value = option.pointee.val {
+                secrets.append(String(cString: value))
+            }
+            option += 1
+        }
+        var text = message
+        for secret in secrets where !secret.isEmpty { text = text.replacingAll(secret, with: "<redacted>") }
+        return text
+    }
+
     /// `'value'` with backslashes and single quotes escaped, as conninfo values want.
     private static func quoted(_ value: String) -> String {
         var out = "'"
@@ -36,5 +68,20 @@ public enum Conninfo {
             out.append(ch)
         }
         return out + "'"
+    }
+}
+
+extension String {
+    /// `self` with every occurrence of `target` replaced, without Foundation.
+    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
     }
 }

@@ -1,26 +1,66 @@
 import Postgres
 
-/// Refuses to read a log whose transaction ids come from another cluster.
+/// Refuses a database whose log or checkpoints hold transaction ids from another cluster.
 ///
-/// `xid8` values belong to one cluster. After a dump and restore into another, new events could get
-/// lower transaction ids than old ones and sort before existing checkpoints: they would be skipped.
-enum ClusterCheck {
+/// `xid8` values belong to one cluster. After a dump and restore into another, new events get
+/// transaction ids that may sort before the restored log's, or after the log's but before a
+/// checkpoint's (a checkpoint can stand past the log's last event, at the watermark). Either way,
+/// they would never be projected. Every id the log and the checkpoints hold must therefore be below
+/// the cluster's next transaction id; the remedy is to advance the cluster's epoch (`pg_resetwal -e`).
+public enum ClusterCheck {
+    /// Throws `RestoredClusterError` when the log or a checkpoint holds a transaction id at or above
+    /// the cluster's next one. Tables not created yet (an unmigrated database) are left out.
+    public static func check(on conn: Connection) async throws {
+        try await conn.withTransaction { conn in try verify(on: conn) }
+    }
+
+    /// The check, inside a transaction the caller holds.
     static func verify(on conn: isolated Connection) throws {
-        let row = try conn.query(
+        let present = try conn.query(
             """
-            SELECT coalesce((SELECT max(transaction_id) FROM eventlog.events) >= pg_snapshot_xmax(pg_current_snapshot()),
-                            false)
+            SELECT to_regclass('eventlog.events') IS NOT NULL, to_regclass('projector.checkpoints') IS NOT NULL,
+                   to_regclass('projector.builds') IS NOT NULL
             """
         ).rows[0]
-        if try row.decode(Bool.self, at: 0) {
-            throw EngineError(
-                """
-                the event log holds transaction ids ahead of this PostgreSQL cluster's: it was restored from \
-                another cluster, and new events would sort before old checkpoints and be skipped. Refusing to run. \
-                Remedy: see "Restoring the event log into another cluster" in the README (advance the cluster's \
-                transaction id epoch with pg_resetwal -e before starting it)
-                """
-            )
+        var sources: [String] = []
+        if try present.decode(Bool.self, at: 0) { sources.append("(SELECT max(transaction_id) FROM eventlog.events)") }
+        if try present.decode(Bool.self, at: 1) {
+            sources.append("(SELECT max(transaction_id) FROM projector.checkpoints)")
         }
+        // An as-of build's until_transaction_id is what ops typed, not an id of this log: left out.
+        if try present.decode(Bool.self, at: 2) { sources.append("(SELECT max(transaction_id) FROM projector.builds)") }
+        guard !sources.isEmpty else { return }
+        let row = try conn.query(
+            Query(
+                unsafeSQL: """
+                    SELECT pg_snapshot_xmax(pg_current_snapshot())::text,
+                           coalesce(greatest(\(sources.joined(separator: ", "))), '0')::text
+                    """
+            )
+        ).rows[0]
+        let next = try row.decode(UInt64.self, at: 0)
+        let highest = try row.decode(UInt64.self, at: 1)
+        if highest >= next { throw RestoredClusterError(nextTransactionID: next, highestHeld: highest) }
+    }
+}
+
+/// The database was restored from another cluster whose transaction ids are ahead of this one's.
+public struct RestoredClusterError: Error, Sendable, CustomStringConvertible {
+    /// The cluster's next transaction id (`xid8`).
+    public var nextTransactionID: UInt64
+    /// The highest transaction id in the log and the checkpoints.
+    public var highestHeld: UInt64
+
+    /// The smallest epoch that puts every new transaction id above `highestHeld`: `pg_resetwal -e` takes it.
+    public var requiredEpoch: UInt64 { (highestHeld >> 32) + 1 }
+
+    public var description: String {
+        """
+        the event log or a checkpoint holds transaction id \(highestHeld), at or above this PostgreSQL \
+        cluster's next one (\(nextTransactionID)): the database was restored from another cluster, and new \
+        events would sort before what was already projected and never be projected. Refusing to read or \
+        write the log or the checkpoints. Remedy: stop this server, run pg_resetwal -e \(requiredEpoch) \
+        on its data directory, start it again (README: "Restoring the event log into another cluster")
+        """
     }
 }

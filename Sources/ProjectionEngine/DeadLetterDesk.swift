@@ -78,6 +78,7 @@ public enum DeadLetterDesk {
         by who: String,
         on conn: Connection
     ) async throws -> [RetryOutcome] {
+        try await refuseUnknown(ids, of: projection.name, on: conn)
         let layouts = try await TableLayout.loadAll(of: projection, on: conn)
         let parked = try await parkedIDs(projection.name, ids: ids, on: conn)
         var outcomes: [RetryOutcome] = []
@@ -96,7 +97,8 @@ public enum DeadLetterDesk {
         because note: String,
         on conn: Connection
     ) async throws -> Int {
-        try await conn.query(
+        try await refuseUnknown(ids, of: projection, on: conn)
+        return try await conn.query(
             """
             UPDATE projector.dead_letters
             SET status = 'skipped', handled_at = now(), handled_by = \(who), note = \(note)
@@ -104,6 +106,28 @@ public enum DeadLetterDesk {
               AND (cardinality(\(ids)::bigint[]) = 0 OR id = ANY(\(ids)::bigint[]))
             """
         ).affectedRows
+    }
+
+    /// Throws `DeadLetterSelectionError` when one of `ids` names no dead letter of `projection`.
+    ///
+    /// A letter of `projection` that is no longer parked is not an error: retrying or skipping it again
+    /// does nothing, so that a repeated command is harmless.
+    private static func refuseUnknown(_ ids: [Int64], of projection: String, on conn: Connection) async throws {
+        guard !ids.isEmpty else { return }
+        let owners = try await conn.query(
+            "SELECT id, projection FROM projector.dead_letters WHERE id = ANY(\(ids)::bigint[])"
+        ).rows.reduce(into: [Int64: String]()) { owners, row in
+            owners[try row.decode(Int64.self, at: 0)] = try row.decode(String.self, at: 1)
+        }
+        var problems: [String] = []
+        for id in Set(ids).sorted() {
+            switch owners[id] {
+            case nil: problems.append("no dead letter has id \(id)")
+            case projection: continue
+            case let other?: problems.append("dead letter \(id) is \(other)'s, not \(projection)'s")
+            }
+        }
+        if !problems.isEmpty { throw DeadLetterSelectionError(problems: problems) }
     }
 
     private static func parkedIDs(_ projection: String, ids: [Int64], on conn: Connection) async throws -> [Int64] {
@@ -171,4 +195,11 @@ public enum DeadLetterDesk {
             return RetryOutcome(id: id, stillFailing: nil)
         }
     }
+}
+
+/// Some of the dead letters ops named do not exist or are another projection's; nothing was done.
+public struct DeadLetterSelectionError: Error, Sendable, CustomStringConvertible {
+    /// One line per id: unknown, or another projection's.
+    public var problems: [String]
+    public var description: String { problems.joined(separator: "; ") + "; nothing was done" }
 }

@@ -86,13 +86,27 @@ public enum ProjectionCatalog {
         try conn.query("SELECT encode(sha256(convert_to(\(ddl), 'UTF8')), 'hex')").rows[0].decode(String.self, at: 0)
     }
 
-    /// Creates `schema` with `ddl`'s tables in it, readable by the API role and writable by the writer role.
-    static func createSchema(_ schema: String, ddl: String, on conn: isolated Connection) throws {
+    /// Creates `schema` with `ddl`'s tables in it, writable by the writer role and, when `readableByAPI`,
+    /// readable by the API role.
+    ///
+    /// Only generations that serve or will serve patients (live, a rebuild before its swap) are
+    /// `readableByAPI`; an as-of audit copy or a verify scratch is not the API's to read.
+    static func createSchema(
+        _ schema: String,
+        ddl: String,
+        readableByAPI: Bool = true,
+        on conn: isolated Connection
+    ) throws {
         try conn.execute("CREATE SCHEMA \(identifier: schema)")
         try conn.execute("SET LOCAL search_path TO \(identifier: schema)")
         try conn.executeScript(ddl)
         try conn.execute("SET LOCAL search_path TO DEFAULT")
-        try conn.execute("SELECT projector.grant_read_model(\(schema))")
+        if readableByAPI {
+            try conn.execute("SELECT projector.grant_read_model(\(schema))")
+        } else {
+            try conn.execute("GRANT ALL ON SCHEMA \(identifier: schema) TO projector_writer")
+            try conn.execute("GRANT ALL ON ALL TABLES IN SCHEMA \(identifier: schema) TO projector_writer")
+        }
     }
 }
 

@@ -160,7 +160,10 @@ struct LiveLagMeasurement {
     private func minCheckpoint(_ conn: Connection) async throws -> LogPosition {
         try await position(
             conn,
-            "SELECT transaction_id::text, global_position FROM projector.checkpoints ORDER BY transaction_id, global_position LIMIT 1"
+            """
+            SELECT c.transaction_id::text, c.global_position FROM projector.checkpoints c
+            ORDER BY c.transaction_id, c.global_position LIMIT 1
+            """
         )
     }
 

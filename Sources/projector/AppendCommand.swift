@@ -23,6 +23,7 @@ struct AppendCommand: AsyncParsableCommand {
     @Option(help: "The event's UUID (idempotency key). Default: a new random UUID.") var eventId: String?
     @Option(help: "The event as one JSON object, instead of the options above.") var json: String?
     @Option(help: "any, no-stream, or the stream's last position N.") var expectedVersion = "any"
+    @OptionGroup var size: EventSizeOption
 
     func validate() throws {
         _ = try expected()
@@ -30,14 +31,24 @@ struct AppendCommand: AsyncParsableCommand {
             guard stream == nil, type == nil, data == nil, eventId == nil else {
                 throw ValidationError("give the event either with --json or with --stream/--type/--data, not both")
             }
-            do { try EventLine.validate(json) } catch { throw ValidationError("--json: \(error)") }
+            do { try EventLine.validate(json, maxBytes: size.limit) } catch {
+                throw ValidationError("--json: \(error)")
+            }
         } else {
             guard let stream, let type, let data else {
                 throw ValidationError("--stream, --type and --data are required (or give --json)")
             }
+            do {
+                try EventLine.checkSize(data.utf8.count + metadata.utf8.count, maxBytes: size.limit)
+            } catch {
+                throw ValidationError("--data and --metadata: \(error)")
+            }
             for (name, text) in [("--data", data), ("--metadata", metadata)] {
                 let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
-                guard parsed is [String: Any] else { throw ValidationError("\(name) must be a JSON object") }
+                guard let parsed, parsed is [String: Any] else {
+                    throw ValidationError("\(name) must be a JSON object")
+                }
+                do { try EventLine.checkStorable(parsed) } catch { throw ValidationError("\(name): \(error)") }
             }
             guard stream.contains("-") else { throw ValidationError("--stream must look like <category>-<id>") }
             guard !type.isEmpty else { throw ValidationError("--type must not be empty") }

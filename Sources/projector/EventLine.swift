@@ -10,14 +10,19 @@ enum EventLine {
         var description: String { reason }
     }
 
-    /// Checks the envelope of `line`.
-    static func validate(_ line: String) throws(Problem) {
+    /// The largest event `import` and `append` accept by default, in bytes of JSON: 4 MiB.
+    static let defaultMaxBytes = 4 << 20
+
+    /// Checks the envelope of `line`, its size (at most `maxBytes` bytes) and that PostgreSQL can store it.
+    static func validate(_ line: String, maxBytes: Int) throws(Problem) {
+        try checkSize(line.utf8.count, maxBytes: maxBytes)
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
         } catch {
             throw Problem(reason: "not valid JSON")
         }
+        try checkStorable(object)
         guard let fields = object as? [String: Any] else { throw Problem(reason: "not a JSON object") }
         guard let stream = fields["stream"] as? String, !stream.isEmpty else {
             throw Problem(reason: "\"stream\" is missing or not a non-empty string")
@@ -38,44 +43,28 @@ enum EventLine {
             }
         }
     }
-}
 
-/// Reads a file line by line in large chunks, numbering lines from 1.
-struct LineReader: Sequence, IteratorProtocol {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var finished = false
-    private var number = 0
-
-    init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CommandFailure("cannot open \(path) for reading")
+    /// Refuses an event of `bytes` bytes when that is over `maxBytes`.
+    static func checkSize(_ bytes: Int, maxBytes: Int) throws(Problem) {
+        guard bytes <= maxBytes else {
+            throw Problem(reason: "the event is \(bytes) bytes, over the limit of \(maxBytes) (--max-event-bytes)")
         }
-        self.handle = handle
     }
 
-    mutating func next() -> (number: Int, text: String)? {
-        while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                var end = newline
-                if end > start && buffer[end - 1] == 0x0D { end -= 1 }
-                let text = String(decoding: buffer[start..<end], as: UTF8.self)
-                start = newline + 1
-                number += 1
-                return (number, text)
-            }
-            if finished {
-                guard start < buffer.count else { return nil }
-                let text = String(decoding: buffer[start...], as: UTF8.self)
-                start = buffer.count
-                number += 1
-                return (number, text)
-            }
-            buffer.removeFirst(start)
-            start = 0
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
+    /// Refuses JSON that PostgreSQL's `jsonb` cannot store: a string or key holding `\u0000`.
+    ///
+    /// PostgreSQL would reject it only when the batch is sent, failing the whole import without a line
+    /// number (and its log would quote the payload around it).
+    static func checkStorable(_ object: Any) throws(Problem) {
+        if holdsNUL(object) { throw Problem(reason: "a string holds \\u0000, which PostgreSQL's jsonb cannot store") }
+    }
+
+    private static func holdsNUL(_ value: Any) -> Bool {
+        switch value {
+        case let text as String: return text.utf8.contains(0)
+        case let array as [Any]: return array.contains(where: holdsNUL)
+        case let object as [String: Any]: return object.contains { holdsNUL($0.key) || holdsNUL($0.value) }
+        default: return false
         }
     }
 }

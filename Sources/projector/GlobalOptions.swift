@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Postgres
+import ProjectionEngine
 
 /// Options every database command takes.
 struct GlobalOptions: ParsableArguments {
@@ -43,12 +44,31 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Connects, turning a failure into one clear line and exit code 1.
+    ///
+    /// Every command connects here, so every one refuses a database restored from another cluster
+    /// until the remedy is applied (see `ClusterCheck`): new events would never be projected.
     func connect(applicationName: String = "projector") async throws -> Connection {
+        let conn: Connection
         do {
-            return try await Connection.connect(to: databaseURL, applicationName: applicationName)
+            conn = try await Connection.connect(to: databaseURL, applicationName: applicationName)
         } catch {
             throw CommandFailure("cannot connect to PostgreSQL: \(error)")
         }
+        do {
+            try await ClusterCheck.check(on: conn)
+        } catch let restored as RestoredClusterError {
+            await conn.close()
+            throw CommandFailure("\(restored)")
+        } catch {
+            await conn.close()
+            throw CommandFailure("cannot check the database: \(error)")
+        }
+        return conn
+    }
+
+    /// Refuses a restored database (see `connect`), for commands whose engine opens its own connections.
+    func checkCluster() async throws {
+        try await connect().close()
     }
 }
 

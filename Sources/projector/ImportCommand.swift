@@ -12,7 +12,8 @@ struct ImportCommand: AsyncParsableCommand {
             (metadata and eventId optional; without an eventId a random one is given, so such lines are not \
             idempotent). The whole file is checked first: any bad line is reported with its number and reason \
             and nothing is written. Events whose eventId is already in the log are skipped, so importing a \
-            file twice is a no-op. Each batch is appended in one transaction.
+            file twice is a no-op. Each batch is appended in one transaction. Lines must be UTF-8, no string may \
+            hold \\u0000 (PostgreSQL's jsonb cannot store it), and no event may be over --max-event-bytes.
             """
     )
 
@@ -24,6 +25,8 @@ struct ImportCommand: AsyncParsableCommand {
 
     @Option(help: "How many bad lines to report at most.") var maxErrors = 20
 
+    @OptionGroup var size: EventSizeOption
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
@@ -31,13 +34,17 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         var problems = 0
         var lines = 0
-        for (number, text) in try LineReader(path: file) where !text.allSatisfy(\.isWhitespace) {
+        var reader = try LineReader(path: file)
+        while let line = try reader.next() {
+            let text = String(validating: line.bytes, as: UTF8.self)
+            if let text, text.allSatisfy(\.isWhitespace) { continue }
             lines += 1
             do {
-                try EventLine.validate(text)
+                guard let text else { throw EventLine.Problem(reason: "not valid UTF-8") }
+                try EventLine.validate(text, maxBytes: size.limit)
             } catch {
                 problems += 1
-                if problems <= maxErrors { printError("\(file):\(number): \(error)") }
+                if problems <= maxErrors { printError("\(file):\(line.number): \(error)") }
             }
         }
         guard problems == 0 else {
@@ -48,7 +55,13 @@ struct ImportCommand: AsyncParsableCommand {
         let writer = LogWriter(connection: conn)
         var batch: [String] = []
         var stored = 0
-        for (_, text) in try LineReader(path: file) where !text.allSatisfy(\.isWhitespace) {
+        reader = try LineReader(path: file)
+        while let line = try reader.next() {
+            // Every line was checked above: the file changed meanwhile when one is not UTF-8 now.
+            guard let text = String(validating: line.bytes, as: UTF8.self) else {
+                throw CommandFailure("\(file):\(line.number): not valid UTF-8 (the file changed while importing)")
+            }
+            guard !text.allSatisfy(\.isWhitespace) else { continue }
             batch.append(text)
             if batch.count == batchSize {
                 stored += try await writer.appendRecords(jsonLines: batch)

@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// Reads the status every few seconds for the lag and dead-letter gauges, and answers `/ready` and `/status`.
 ///
 /// It has its own connection, opened again after a failure, so the endpoints say what the database
-/// says rather than what a runner last saw.
+/// says rather than what a runner last saw. Both endpoints answer from the last sample: a request
+/// never waits for the database, however many arrive at once.
 actor OperationsMonitor: Service {
     private let projections: [any Projection]
     private let databaseURL: String?
@@ -17,7 +18,7 @@ actor OperationsMonitor: Service {
     private let logger: Logger
     private let metrics: [String: ProjectionMetrics]
     private var connection: Connection?
-    private var lastSample: (at: ContinuousClock.Instant, report: StatusReport)?
+    private var lastSample: (at: ContinuousClock.Instant, report: StatusReport, json: [UInt8])?
 
     /// A monitor of `projections`, sampling every `interval`.
     init(projections: [any Projection], databaseURL: String?, interval: Duration, logger: Logger) {
@@ -56,7 +57,9 @@ actor OperationsMonitor: Service {
         do {
             let report = try await StatusReport.read(projections, on: conn)
             for status in report.projections { metrics[status.name]?.record(status) }
-            lastSample = (ContinuousClock.now, report)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            lastSample = (ContinuousClock.now, report, Array(try encoder.encode(report)))
             return report
         } catch {
             connection = nil
@@ -65,9 +68,15 @@ actor OperationsMonitor: Service {
         }
     }
 
+    /// The last sample, if it is recent enough to stand for the database's answer now.
+    private var recentSample: (at: ContinuousClock.Instant, report: StatusReport, json: [UInt8])? {
+        guard let lastSample, ContinuousClock.now - lastSample.at < interval * 3 + .seconds(5) else { return nil }
+        return lastSample
+    }
+
     /// Ready when the last sample is recent (the database answers) and no projection stopped at a dead letter.
     func readiness() -> Readiness {
-        guard let lastSample, ContinuousClock.now - lastSample.at < interval * 3 + .seconds(5) else {
+        guard let lastSample = recentSample else {
             return Readiness(ready: false, reasons: ["the database has not answered a status read recently"])
         }
         let stopped = lastSample.report.projections.filter { $0.pausedReason?.hasPrefix("stopped at") == true }
@@ -77,10 +86,17 @@ actor OperationsMonitor: Service {
         )
     }
 
-    /// The status as `projector status --json` prints it, read now.
-    func statusJSON() async throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(try await sample()))
+    /// The status as `projector status --json` prints it, from the last sample (at most one
+    /// `--sample-interval` old).
+    ///
+    /// - Throws: `StatusUnavailable` when there is no recent sample; the endpoint answers 503.
+    func statusJSON() throws -> [UInt8] {
+        guard let sample = recentSample else { throw StatusUnavailable() }
+        return sample.json
     }
+}
+
+/// No status sample is recent: the database has not answered lately.
+struct StatusUnavailable: Error, CustomStringConvertible {
+    var description: String { "the database has not answered a status read recently" }
 }

@@ -57,15 +57,16 @@ struct RebuildCommand: AsyncParsableCommand {
             guard into.range(of: #"^[a-z_][a-z0-9_]{0,62}$"#, options: .regularExpression) != nil else {
                 throw ValidationError("--into must be a lowercase schema name (letters, digits, _)")
             }
-            guard !AllProjections.all.map(\.name).contains(into), !into.hasPrefix("pg_"),
-                !["public", "projector", "eventlog", "reporting"].contains(into)
-            else { throw ValidationError("--into must be a new schema, not \(into)") }
+            if let problem = Generation.auditSchemaProblem(into, projections: AllProjections.all.map(\.name)) {
+                throw ValidationError("--into must be a new schema: \(problem)")
+            }
         }
         if keepOld && into != nil { throw ValidationError("--keep-old applies to a swap, not to --into") }
     }
 
     func run() async throws {
         let selected = try AllProjections.select([projection])[0]
+        try await global.checkCluster()
         let logger = global.makeLogger()
         var configuration = RunnerConfiguration()
         configuration.batchSize = batchSize

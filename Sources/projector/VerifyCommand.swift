@@ -38,6 +38,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selected = try AllProjections.select([projection])[0]
+        try await global.checkCluster()
         let logger = global.makeLogger()
         var configuration = RunnerConfiguration()
         configuration.batchSize = batchSize

@@ -33,6 +33,26 @@ import Testing
         #expect(!result.stderr.contains("hunter2-secret"))
     }
 
+    @Test(.bug("issue #12: a malformed URL was printed whole, password included"))
+    func aConnectionStringIsNeverPrintedWhateverFails() async throws {
+        let urls = [
+            "postgres://u:SECRET-hunter3@[::1/db",
+            "postgres://u:SECRET-hunter3%zz@127.0.0.1/db",
+            "postgres://u:SECRET-hunter3@127.0.0.1:1/db?connect_timeout=2&sslmode=bogus",
+            "postgres://u:SECRET-hunter3@127.0.0.1:99999/db",
+            "host=127.0.0.1 port=1 password=SECRET-hunter3 connect_timeout=2 nosuchkey=1",
+            "host=127.0.0.1 port=1 password='SECRET-hunter3 connect_timeout=2",
+        ]
+        for url in urls {
+            for command in [["status"], ["rebuild", "timeline"], ["verify", "timeline"], ["run"]] {
+                let result = try await ProjectorBinary.run(command, database: url)
+                #expect(result.status == 1, "\(command) \(url): \(result.stderr)")
+                #expect(!result.stderr.contains("SECRET-hunter3"), "\(command): \(result.stderr)")
+                #expect(!result.stdout.contains("SECRET-hunter3"))
+            }
+        }
+    }
+
     @Test func generateIsByteIdenticalForTheSameSeed() async throws {
         let a = try await ProjectorBinary.run(["generate", "--patients", "25", "--seed", "42"])
         let b = try await ProjectorBinary.run(["generate", "--patients", "25", "--seed", "42"])

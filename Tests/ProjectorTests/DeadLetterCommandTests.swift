@@ -81,4 +81,55 @@ import Testing
             #expect(unknown.stderr.contains("unknown projection nosuch"))
         }
     }
+
+    @Test(.bug("issue #12: retry and skip of an unknown id reported \"0 skipped\" with exit code 0"))
+    func retryAndSkipRefuseIDsThatAreNoDeadLettersOfTheProjection() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await append(
+                "AppointmentCancelled",
+                #"{"appointmentId": "a1", "nhsNumber": "\#(Self.nhs)", "cancelledBy": "patient"}"#,
+                id: 1,
+                url: url
+            )
+            #expect(
+                try await ProjectorBinary.run(
+                    ["run", "--only", "appointments", "--exit-when-caught-up"],
+                    database: url
+                )
+                .status == 0
+            )
+            let id = try await conn.query("SELECT id FROM projector.dead_letters").rows[0].decode(Int64.self, at: 0)
+            let unknown = id + 12_345
+            for command in [["retry", "appointments"], ["skip", "appointments", "--reason", "test"]] {
+                let result = try await ProjectorBinary.run(
+                    ["dead-letters"] + command + ["--id", "\(id)", "--id", "\(unknown)"],
+                    database: url
+                )
+                #expect(result.status == 1, "\(command): \(result.stdout)")
+                #expect(result.stderr.contains("no dead letter has id \(unknown)"), "\(result.stderr)")
+                #expect(result.stderr.contains("nothing was done"))
+                let other = try await ProjectorBinary.run(
+                    ["dead-letters"] + command.replacing(["appointments"], with: ["timeline"]) + ["--id", "\(id)"],
+                    database: url
+                )
+                #expect(other.status == 1)
+                #expect(other.stderr.contains("dead letter \(id) is appointments's, not timeline's"), "\(other.stderr)")
+            }
+            let status = try await conn.query("SELECT status, attempts FROM projector.dead_letters").rows[0]
+            #expect(try status.decode(String.self, at: 0) == "parked", "nothing was retried or skipped")
+
+            #expect(
+                try await ProjectorBinary.run(
+                    ["dead-letters", "skip", "appointments", "--id", "\(id)", "--reason", "test"],
+                    database: url
+                ).status == 0
+            )
+            // A letter handled already is known: skipping it again does nothing, and is no error.
+            let again = try await ProjectorBinary.run(
+                ["dead-letters", "skip", "appointments", "--id", "\(id)", "--reason", "test"],
+                database: url
+            )
+            #expect(again.status == 0 && again.stdout.contains("0 skipped"), "\(again.stderr)")
+        }
+    }
 }

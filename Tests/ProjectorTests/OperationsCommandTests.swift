@@ -83,6 +83,46 @@ import Testing
         }
     }
 
+    @Test(.bug("issue #12: /status read the database per request and queued to 7-9 s under load"))
+    func statusIsServedFromTheLastSampleWithoutWaitingForTheDatabase() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let port = Int.random(in: 20_000..<60_000)
+            let run = try ProjectorBinary.start(
+                ["run", "--only", "timeline", "--http-port", "\(port)", "--sample-interval", "3600"],
+                database: url
+            )
+            defer { run.terminate() }
+            try await waitUntil("the first status sample") { await get("/status", port: port)?.status == 200 }
+            // Every status read blocks behind this lock; requests answered meanwhile never read the database.
+            try await conn.execute("BEGIN")
+            try await conn.execute("LOCK TABLE projector.checkpoints IN ACCESS EXCLUSIVE MODE")
+            let started = ContinuousClock.now
+            let answered = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    do { try await Task.sleep(for: .seconds(15)) } catch { return false }
+                    // Requests stuck behind the lock hold the group open until it is released.
+                    try? await conn.execute("ROLLBACK")
+                    return false
+                }
+                group.addTask {
+                    await withTaskGroup(of: UInt?.self) { requests in
+                        for _ in 0..<100 { requests.addTask { await get("/status", port: port)?.status } }
+                        return await requests.reduce(true) { $0 && $1 == 200 }
+                    }
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            let elapsed = ContinuousClock.now - started
+            try await conn.execute("ROLLBACK")
+            #expect(answered, "100 concurrent /status requests did not all answer 200 while the tables were locked")
+            #expect(elapsed < .seconds(10))
+            run.terminate()
+            await ProjectorBinary.waitForExit(run)
+        }
+    }
+
     @Test func rebuildReportsProgressAsJSONAndVerifyExitsNonZeroOnDrift() async throws {
         try await TestDatabase.withFreshDatabase { url in
             #expect(

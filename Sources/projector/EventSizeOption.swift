@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+/// `--max-event-bytes`, the size limit `import` and `append` put on each event.
+struct EventSizeOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            """
+            The largest event accepted, in bytes of its JSON. Default: PROJECTOR_MAX_EVENT_BYTES, \
+            else \(EventLine.defaultMaxBytes) (4 MiB).
+            """,
+            valueName: "bytes"
+        )
+    )
+    var maxEventBytes: Int?
+
+    /// The limit from the option, else the environment, else the default.
+    var limit: Int {
+        maxEventBytes ?? ProcessInfo.processInfo.environment["PROJECTOR_MAX_EVENT_BYTES"].flatMap { Int($0) }
+            ?? EventLine.defaultMaxBytes
+    }
+
+    func validate() throws {
+        if let text = ProcessInfo.processInfo.environment["PROJECTOR_MAX_EVENT_BYTES"], maxEventBytes == nil,
+            (Int(text) ?? 0) <= 0
+        {
+            throw ValidationError("PROJECTOR_MAX_EVENT_BYTES must be a positive number of bytes")
+        }
+        guard limit > 0 else { throw ValidationError("--max-event-bytes must be positive") }
+    }
+}
