@@ -14,7 +14,8 @@ import Synchronization
 struct GroupReader: Sendable {
     let projections: [any Projection]
     let configuration: RunnerConfiguration
-    /// Where the loop asks the reader to read from next (the group formed, or formed again).
+    /// Where the loop asks the reader to read from next (the group formed, or formed again), and when
+    /// the writer last committed.
     let requests: ReadRequests
 
     /// Reads until shut down or cancelled; a failure reaches the loop as `.fatal`.
@@ -56,9 +57,11 @@ struct GroupReader: Sendable {
                 // An append NOTIFY drained just now may be for an event this page missed: read again.
                 if !appended { try await wait(on: conn, into: inputs) }
             } else {
-                // Committed events wait behind an open transaction: look again soon (lag, never loss).
+                // Committed events wait behind an open transaction: look again soon (lag, never loss). Most
+                // often that transaction is this runner's own writer, busy with the previous page: look
+                // again as soon as it commits rather than after the whole interval.
                 sentCaughtUp = false
-                try await Task.sleep(for: configuration.heldBackRetryInterval)
+                try await requests.waitForCommit(within: configuration.heldBackRetryInterval)
             }
         }
     }
@@ -121,9 +124,22 @@ struct GroupReader: Sendable {
     }
 }
 
-/// The position the loop wants the reader to read from next, handed over between tasks.
+/// What the loop tells its reader between tasks: where to read from next, and that the writer committed.
 final class ReadRequests: Sendable {
     private let next = Mutex<LogPosition?>(nil)
+    private let commits = Atomic<Int>(0)
+
+    /// Notes that the writer's transaction ended: whatever it held back may be readable now.
+    func writerCommitted() { commits.add(1, ordering: .releasing) }
+
+    /// Returns once the writer commits again, or after `limit`, polling every millisecond.
+    func waitForCommit(within limit: Duration) async throws {
+        let seen = commits.load(ordering: .acquiring)
+        let deadline = ContinuousClock.now + limit
+        while commits.load(ordering: .acquiring) == seen && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
 
     /// Asks the reader to read from `position` on.
     func request(_ position: LogPosition) { next.withLock { $0 = position } }

@@ -131,6 +131,7 @@ struct RunnerLoop {
             case .writeGroup(let names):
                 guard let page else { continue }
                 let outcomes = try await writeGroup(names, page: page)
+                requests.writerCommitted()
                 self.page = nil
                 queue += machine.groupWritten(end: page.end, outcomes: outcomes, now: .now)
             case .catchUp(let name, let epoch, let from, let until):
@@ -257,6 +258,7 @@ struct RunnerLoop {
             let reached = try await writer.withTransaction { conn in
                 try applier.catchUp(from: from, until: until, pageSize: pageSize, maxPages: 2, on: conn).position
             }
+            requests.writerCommitted()
             if reached == until {
                 members[name]?.logger.debug("joined the group", metadata: [LogKey.checkpoint: "\(until)"])
             }
