@@ -14,11 +14,14 @@ public struct RecordedEvent: Sendable {
     /// One of the names in events.md; unknown types are ignored by projections.
     public var eventType: String
     /// The payload: the UTF-8 bytes of one JSON object.
-    public var data: [UInt8]
+    public var data: [UInt8] { didSet { decoded = DecodeCache() } }
     /// The metadata: the UTF-8 bytes of one JSON object (`schemaVersion`, `occurredAt`, `sourceSystem` …).
-    public var metadata: [UInt8]
+    public var metadata: [UInt8] { didSet { decoded = DecodeCache() } }
     /// When the log stored the event, as PostgreSQL printed the `timestamptz`.
     public var recordedAt: String
+    /// What projections decoded from it, so the projections of one runner parse its JSON once; a copy
+    /// whose payload or metadata is changed starts a cache of its own.
+    public private(set) var decoded = DecodeCache()
 
     /// Creates an event; tests build them directly, the event log reads them from PostgreSQL.
     public init(

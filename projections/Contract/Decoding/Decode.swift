@@ -10,7 +10,18 @@ import ProjectionCore
 /// - Throws: `ProjectionFailure` with category `unsupportedSchemaVersion` when the version is not one
 ///   of `Payload.supportedSchemaVersions`, and `invalidPayload` when either JSON document does not
 ///   decode or breaks a rule of events.md. Reasons name the field and the rule, never the value.
+///
+/// The outcome is kept with the event, so the next projection decoding it as the same type parses nothing.
 public func decode<Payload: EventPayload>(
+    _: Payload.Type,
+    from event: RecordedEvent
+) throws(ProjectionFailure) -> Decoded<Payload> {
+    try event.decoded.value(for: Payload.self) {
+        Result { () throws(ProjectionFailure) in try decodeOnce(Payload.self, from: event) }
+    }.get()
+}
+
+private func decodeOnce<Payload: EventPayload>(
     _: Payload.Type,
     from event: RecordedEvent
 ) throws(ProjectionFailure) -> Decoded<Payload> {
