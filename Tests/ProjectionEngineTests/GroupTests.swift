@@ -50,12 +50,14 @@ import Testing
         }
     }
 
-    @Test func everyProjectionOfTheGroupCommitsEachPageInOneTransaction() async throws {
+    @Test func aPageThatIsNotFullIsCommittedForEveryProjectionInOneTransaction() async throws {
         try await TestDatabase.withConnection { conn, url in
             try await LogWriter(connection: conn).appendMany((1...40).map { note("n\($0)", "t\($0)", n: $0) })
             var configuration = RunnerConfiguration()
             configuration.exitWhenCaughtUp = true
-            configuration.batchSize = 10
+            // One page, not full: what a live runner reads. (Full pages, while catching up, are written
+            // per projection on sessions of their own, side by side.)
+            configuration.batchSize = 100
             try await ProjectionRunner(
                 projections: [NotesProjection(), jots()],
                 databaseURL: url,
@@ -65,7 +67,7 @@ import Testing
             #expect(try await dump("notes.notes", on: conn) == dump("jots.notes", on: conn))
             #expect(try await count("jots.note_history", on: conn) == 40)
             #expect(try await checkpoint("notes", on: conn) == checkpoint("jots", on: conn))
-            // Both advanced in the same transactions: the history rows of one page share their xmin.
+            // Both advanced in the same transaction: their history rows share its id.
             let shared = try await conn.query(
                 """
                 SELECT count(*) FROM notes.note_history n JOIN jots.note_history j USING (position)
@@ -112,6 +114,32 @@ import Testing
                 }
                 group.cancelAll()
             }
+        }
+    }
+
+    @Test func fullPagesAreWrittenPerProjectionAndGiveTheSameRows() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await LogWriter(connection: conn).appendMany((1...95).map { note("n\($0 % 30)", "t\($0)", n: $0) })
+            var configuration = RunnerConfiguration()
+            configuration.exitWhenCaughtUp = true
+            configuration.batchSize = 10
+            try await ProjectionRunner(
+                projections: [NotesProjection(), jots()],
+                databaseURL: url,
+                configuration: configuration,
+                logger: quietLogger()
+            ).run()
+            #expect(try await dump("notes.notes", on: conn) == dump("jots.notes", on: conn))
+            #expect(try await count("notes.notes", on: conn) == 30)
+            #expect(try await checkpoint("notes", on: conn) == checkpoint("jots", on: conn))
+            // Nine full pages, each committed apart for each projection; the last (five events) together.
+            let apart = try await conn.query(
+                """
+                SELECT count(*) FROM notes.note_history n JOIN jots.note_history j USING (position)
+                WHERE n.xmin <> j.xmin
+                """
+            ).rows[0].decode(Int64.self, at: 0)
+            #expect(apart == 90)
         }
     }
 

@@ -81,6 +81,7 @@ struct GroupReader: Sendable {
             end: page.end,
             eventCount: page.events.count,
             isCaughtUp: page.isCaughtUp,
+            isFull: page.isFull,
             batches: batches
         )
     }

@@ -11,8 +11,10 @@ import ServiceLifecycle
 /// It installs the projections' tables if needed (rebuilding a changed one first), becomes the single
 /// writer of each through an advisory lock (standing by for those another instance holds), and follows
 /// the log with one reader session: each page is read and parsed once, planned for every projection,
-/// and written for all that stand level with it in one transaction that advances each one's
-/// checkpoint (group commit: one WAL flush per page, whatever the number of projections). A projection
+/// and written for all that stand level with it. Live, that is one transaction that advances each
+/// one's checkpoint (group commit: one WAL flush per page, whatever the number of projections); while
+/// catching up (full pages), each projection's share is written in its own transaction on a session of
+/// its own, side by side, so both cores and several server processes work. A projection
 /// that is behind catches up on sessions of its own and joins when level; one that fails is left out
 /// of that transaction and retried on its own, so it never holds the others back. Caught up, it waits
 /// for the log's NOTIFY, polling every `idlePollInterval` in case one was missed. It stops between
@@ -101,9 +103,11 @@ public struct ProjectionRunner: Service {
             try await loop.run(reader: reader)
         } catch {
             await reader.close()
+            await loop.closeApartWriters()
             throw error
         }
         await reader.close()
+        await loop.closeApartWriters()
         // Released now, not when the server notices the session has gone, so status is right at once.
         try await loop.releaseLocks()
     }

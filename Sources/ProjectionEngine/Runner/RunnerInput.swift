@@ -30,6 +30,8 @@ struct GroupPage: Sendable {
     var eventCount: Int
     /// Whether it reached every committed event.
     var isCaughtUp: Bool
+    /// Whether it was full: the runner is catching up, and more pages follow at once.
+    var isFull: Bool
     /// Each projection's events of the page, planned (pure work done by the reader).
     var batches: [String: PreparedBatch]
 }

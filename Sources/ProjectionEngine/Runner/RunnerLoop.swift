@@ -29,6 +29,8 @@ struct RunnerLoop {
     }
 
     private var members: [String: Member]
+    /// A session per projection for full pages, written side by side (`writeApart`); opened when first needed.
+    private var apartWriters: [String: Connection] = [:]
     private let requests = ReadRequests()
     private let inputs = AsyncChannel<RunnerInput>()
     /// The page being written, between `.page` and its `.writeGroup`.
@@ -77,6 +79,12 @@ struct RunnerLoop {
             }
             group.cancelAll()
         }
+    }
+
+    /// Closes the sessions of `writeApart`.
+    mutating func closeApartWriters() async {
+        for conn in apartWriters.values { await conn.close() }
+        apartWriters = [:]
     }
 
     /// Gives up every writer lock this runner holds.
@@ -130,7 +138,12 @@ struct RunnerLoop {
                 requests.request(position)
             case .writeGroup(let names):
                 guard let page else { continue }
-                let outcomes = try await writeGroup(names, page: page)
+                // Catching up, pages are full and each projection's share is large: one transaction per
+                // projection on sessions of their own puts both cores (and as many server processes) to
+                // work. Live, pages are small: one transaction for all saves a WAL flush per projection.
+                let outcomes =
+                    page.isFull && names.count > 1
+                    ? try await writeApart(names, page: page) : try await writeGroup(names, page: page)
                 requests.writerCommitted()
                 self.page = nil
                 queue += machine.groupWritten(end: page.end, outcomes: outcomes, now: .now)
@@ -233,6 +246,69 @@ struct RunnerLoop {
             }
         }
         return outcomes
+    }
+
+    /// Writes `page` for `names` side by side, each in its own transaction on its own session.
+    private mutating func writeApart(
+        _ names: [String],
+        page: GroupPage
+    ) async throws -> [String: RunnerStateMachine.GroupOutcome] {
+        var parts: [(String, BatchApplier, PreparedBatch, Connection)] = []
+        for name in names {
+            guard let applier = members[name]?.applier, let batch = page.batches[name] else { continue }
+            parts.append((name, applier, batch, try await apartWriter(for: name)))
+        }
+        let started = ContinuousClock.now
+        let results = await withTaskGroup(of: (String, Result<BatchApplier.Written, any Error>).self) { group in
+            for (name, applier, batch, conn) in parts {
+                group.addTask {
+                    do {
+                        return (
+                            name,
+                            .success(
+                                try await conn.withTransaction { conn in
+                                    try applier.write(batch, inTransactionOn: conn)
+                                }
+                            )
+                        )
+                    } catch {
+                        return (name, .failure(error))
+                    }
+                }
+            }
+            var results: [(String, Result<BatchApplier.Written, any Error>)] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        let took = ContinuousClock.now - started
+        var outcomes: [String: RunnerStateMachine.GroupOutcome] = [:]
+        for (name, result) in results {
+            guard let member = members[name] else { continue }
+            switch result {
+            case .success(let written):
+                member.applier?.report(written, logger: member.logger)
+                member.metrics.record(written.outcome, took: took)
+                outcomes[name] = written.stopped ? .stopped : .advanced
+                announceCaughtUp(name, page: page)
+            case .failure(let error):
+                let needsClaim = Self.needsClaim(error)
+                outcomes[name] = needsClaim ? .needsClaim : .failed
+                log(error, of: name, needsClaim: needsClaim, context: "write")
+                // The session may be what failed; the next full page opens a new one.
+                if !needsClaim, let conn = apartWriters.removeValue(forKey: name) { await conn.close() }
+            }
+        }
+        return outcomes
+    }
+
+    private mutating func apartWriter(for name: String) async throws -> Connection {
+        if let conn = apartWriters[name] { return conn }
+        let conn = try await Connection.connect(to: runner.databaseURL, applicationName: "projector:\(name):writer")
+        if !runner.configuration.synchronousCommit {
+            try await conn.execute("SET synchronous_commit = off")
+        }
+        apartWriters[name] = conn
+        return conn
     }
 
     private mutating func announceCaughtUp(_ name: String, page: GroupPage) {
