@@ -10,6 +10,8 @@ public struct ProjectionStatus: Sendable, Codable {
     public var version: Int
     /// `running` (an instance holds its writer lock), `paused`, `stopped`, or `not-installed`.
     public var state: String
+    /// Whether an instance holds the projection's writer lock (paused or not).
+    public var writerActive: Bool
     /// Why it is paused (who paused it, or the dead letter it stopped at); nil unless paused.
     public var pausedReason: String?
     /// What it does when an event fails: `park` (go on) or `stop` (pause).
@@ -45,6 +47,11 @@ public struct WatermarkHolder: Sendable, Codable {
 extension ProjectionStatus {
     /// The state of a projection ops paused, or that stopped at a dead letter.
     public static let paused = "paused"
+
+    /// Whether it paused itself at a failing event (policy `stop`), rather than being paused by ops.
+    public var isStoppedAtDeadLetter: Bool {
+        state == Self.paused && pausedReason?.hasPrefix("stopped at") == true
+    }
 }
 
 /// Reads the status of projections and of the log's watermark.
@@ -86,6 +93,7 @@ public enum StatusReader {
                 name: name,
                 version: projection.version,
                 state: "not-installed",
+                writerActive: false,
                 pausedReason: nil,
                 onFailure: FailurePolicy.park.rawValue,
                 checkpoint: "-",
@@ -106,6 +114,7 @@ public enum StatusReader {
             name: name,
             version: projection.version,
             state: paused ? ProjectionStatus.paused : locked ? "running" : "stopped",
+            writerActive: locked,
             pausedReason: try row.decode(String?.self, at: 9),
             onFailure: try row.decode(String.self, at: 10),
             checkpoint: position.description,
