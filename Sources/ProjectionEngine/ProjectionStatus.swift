@@ -28,7 +28,7 @@ public struct ProjectionStatus: Sendable, Codable {
     public var secondsBehind: Double
     /// Dead letters waiting for ops.
     public var deadLetters: Int64
-    /// When the checkpoint last moved.
+    /// When the checkpoint last moved, RFC 3339 in UTC.
     public var updatedAt: String?
 }
 
@@ -38,7 +38,7 @@ public struct WatermarkHolder: Sendable, Codable {
     public var pid: Int32
     /// Its `application_name`.
     public var applicationName: String
-    /// When its transaction started.
+    /// When its transaction started, RFC 3339 in UTC.
     public var transactionStart: String
     /// How long it has been open, in seconds.
     public var seconds: Double
@@ -71,7 +71,8 @@ public enum StatusReader {
         let types = projection.eventTypes.sorted()
         let rows = try await conn.query(
             """
-            SELECT c.transaction_id::text, c.global_position, c.events_seen, c.updated_at::text,
+            SELECT c.transaction_id::text, c.global_position, c.events_seen,
+                   to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                    EXISTS (SELECT 1 FROM pg_locks l
                            WHERE l.locktype = 'advisory' AND l.granted
                              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -131,7 +132,8 @@ public enum StatusReader {
     public static func watermarkHolder(on conn: Connection) async throws -> WatermarkHolder? {
         let rows = try await conn.query(
             """
-            SELECT pid, application_name, xact_start::text, extract(epoch FROM now() - xact_start)::float8
+            SELECT pid, application_name, to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   extract(epoch FROM now() - xact_start)::float8
             FROM pg_stat_activity
             WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
             ORDER BY age(backend_xid) DESC

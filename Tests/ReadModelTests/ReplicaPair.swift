@@ -87,7 +87,7 @@ struct ReplicaPair {
         let output = Pipe()
         // A file, not a pipe, so the script never blocks on a full stderr while stdout is read.
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("replica-\(UUID()).err")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errorFile)
