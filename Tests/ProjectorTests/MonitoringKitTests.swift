@@ -1,7 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
-import NIOCore
 import PostgresTestSupport
 import Testing
 
@@ -63,9 +60,6 @@ import Testing
 
     /// GETs `path` from the running projector; nil while it is not listening yet.
     static func get(_ path: String, port: Int) async -> String? {
-        try? await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            let response = try await client.get(path)
-            return response.body.map { String(buffer: $0) } ?? ""
-        }
+        try? await HTTPGet.get(path, port: port).text
     }
 }
