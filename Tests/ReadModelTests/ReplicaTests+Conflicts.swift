@@ -31,6 +31,20 @@ extension ReplicaTests {
                 #expect(outcome.seconds < 5.5)
             }
 
+            // Keeping the old generation (rebuild --keep-old): the swap renames schemas, which takes no lock a
+            // reader of the old tables conflicts with, so even with the 1 s delay the query outlives the swap.
+            try await configure(replica, ["max_standby_streaming_delay": "1s", "hot_standby_feedback": "off"])
+            var swapReplayed = ContinuousClock.now
+            let kept = try await longQuery("SELECT count(*), pg_sleep(8) FROM timeline.entries", on: pair) {
+                _ = try await keptOldGeneration(pair, primary)
+                swapReplayed = ContinuousClock.now
+            }
+            let queryEnded = ContinuousClock.now
+            print("replica: delay 1s, swap with the old generation kept: \(kept)")
+            #expect(kept.sqlState == nil)
+            // The swap reached the replica while the query was still reading the old generation.
+            #expect(queryEnded - swapReplayed > .seconds(1))
+
             // The default 30 s delay: the query finishes, and replay (every change after the drop) waits for it.
             try await configure(replica, ["max_standby_streaming_delay": "30s", "hot_standby_feedback": "off"])
             let old = try await keptOldGeneration(pair, primary)
