@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "ProjectionCore"),
         .target(
             name: "EventLog",
-            dependencies: ["Postgres", "ProjectionCore", "Migrations"]
+            dependencies: ["Postgres", "ProjectionCore"]
         ),
         .target(
             name: "ProjectionEngine",
@@ -125,7 +125,6 @@ let package = Package(
                 "AppointmentsProjection",
                 "ConsentProjection",
                 "ProjectorHTTP",
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,7 +136,7 @@ let package = Package(
         .target(
             name: "PostgresTestSupport",
             dependencies: [
-                "Postgres", "Migrations", "EventLog", "ProjectionCore", "ProjectionEngine",
+                "Postgres", "Migrations", "ProjectionCore", "ProjectionEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/PostgresTestSupport"
@@ -176,25 +175,20 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectorTests",
-            dependencies: [
-                "Postgres", "PostgresTestSupport", "EventLog",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            dependencies: ["Postgres", "PostgresTestSupport"]
         ),
         .testTarget(
             name: "ProjectorHTTPTests",
             dependencies: [
                 "ProjectorHTTP",
                 "PostgresTestSupport",
+                // The endpoints are asked over a real socket (PostgresTestSupport's HTTPGet), not through
+                // HummingbirdTesting, whose AsyncHTTPClient and BoringSSL dominated a clean build.
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),

@@ -8,7 +8,7 @@ public struct LogStats: Sendable, Codable {
     public var streams: Int64
     /// The highest `global_position`, 0 when empty.
     public var maxPosition: Int64
-    /// When the first and last events were stored, as PostgreSQL prints `timestamptz`.
+    /// When the first event was stored, RFC 3339 in UTC (`2026-03-01T09:00:00.000000Z`).
     public var firstRecordedAt: String?
     /// When the last event was stored.
     public var lastRecordedAt: String?
@@ -29,7 +29,9 @@ public struct LogStats: Sendable, Codable {
             try conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             let totals = try conn.query(
                 """
-                SELECT count(*), coalesce(max(global_position), 0), min(recorded_at)::text, max(recorded_at)::text,
+                SELECT count(*), coalesce(max(global_position), 0),
+                       to_char(min(recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       to_char(max(recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                        (SELECT count(*) FROM eventlog.streams WHERE version >= 0)
                 FROM eventlog.events
                 """

@@ -1,4 +1,5 @@
 import Postgres
+import ProjectionCore
 
 /// Appends events to the log through the `eventlog.append*` functions, one round trip per call.
 public struct LogWriter: Sendable {
@@ -12,17 +13,18 @@ public struct LogWriter: Sendable {
 
     /// Appends `events` to `stream` when it is at `expected`, in one transaction.
     ///
-    /// Re-appending events whose ids are all in the log already is a no-op, whatever the version.
-    /// - Returns: the stream's version (last `stream_position`) after the append.
+    /// Re-appending events whose ids are all in the log already is a no-op, whatever the version; the
+    /// result then gives the position where they were first stored.
+    /// - Returns: the stream's version (last `stream_position`) after the append, and the log position of
+    ///   the last of the events, for read-your-writes (`projector.wait_for`).
     /// - Throws: `WrongExpectedVersion` on a conflict, `PostgresError` otherwise.
     @discardableResult
     public func append(
         _ events: [NewEvent],
         to stream: String,
         expected: ExpectedVersion = .any
-    ) async throws
-        -> Int64
-    {
+    ) async throws -> Appended {
+        precondition(!events.isEmpty, "append at least one event")
         precondition(events.allSatisfy { $0.stream == stream }, "every event must belong to the stream appended to")
         let ids = events.map(\.eventID)
         let types = events.map(\.type)
@@ -32,15 +34,17 @@ public struct LogWriter: Sendable {
         do {
             result = try await connection.query(
                 """
-                SELECT eventlog.append(\(stream), \(expected.sqlValue), \(ids)::uuid[], \(types),
-                                       \(data)::jsonb[], \(metadata)::jsonb[])
+                SELECT version, transaction_id::text, global_position
+                FROM eventlog.append_with_position(\(stream), \(expected.sqlValue), \(ids)::uuid[], \(types),
+                                                   \(data)::jsonb[], \(metadata)::jsonb[])
                 """
             )
         } catch {
             guard error.sqlState == "EL409" else { throw error }
             throw WrongExpectedVersion(stream: stream, expected: expected, actual: Self.actualVersion(in: error))
         }
-        return try result.rows[0].decode(Int64.self, at: 0)
+        let row = result.rows[0]
+        return Appended(version: try row.decode(Int64.self, at: 0), position: try row.logPosition(at: 1))
     }
 
     /// Appends `events` to their streams at whatever versions they have, set-based, in one transaction.

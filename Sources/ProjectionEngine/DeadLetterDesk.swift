@@ -21,7 +21,9 @@ public enum DeadLetterDesk {
         public var reason: String
         public var status: String
         public var attempts: Int
+        /// When it failed, RFC 3339 in UTC.
         public var failedAt: String
+        /// When ops retried or skipped it, RFC 3339 in UTC.
         public var handledAt: String?
         public var handledBy: String?
         public var note: String?
@@ -45,7 +47,8 @@ public enum DeadLetterDesk {
         try await conn.query(
             """
             SELECT id, projection, global_position, event_id::text, event_type, category, reason, status, attempts,
-                   failed_at::text, handled_at::text, handled_by, note
+                   to_char(failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   to_char(handled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), handled_by, note
             FROM projector.dead_letters
             WHERE (\(projection)::text IS NULL OR projection = \(projection))
               AND (\(status)::text IS NULL OR status = \(status))

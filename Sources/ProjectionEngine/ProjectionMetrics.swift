@@ -43,5 +43,24 @@ public struct ProjectionMetrics: Sendable {
         Gauge(label: "projector_lag_seconds", dimensions: dimensions).record(status.secondsBehind)
         Gauge(label: "projector_dead_letters", dimensions: dimensions).record(status.deadLetters)
         Gauge(label: "projector_paused", dimensions: dimensions).record(status.state == ProjectionStatus.paused ? 1 : 0)
+        Gauge(label: "projector_stopped_at_dead_letter", dimensions: dimensions)
+            .record(status.isStoppedAtDeadLetter ? 1 : 0)
+        Gauge(label: "projector_writer_active", dimensions: dimensions).record(status.writerActive ? 1 : 0)
+    }
+}
+
+/// The process-wide gauges of `projector run`'s status sampler, beside the per-projection ones above.
+///
+/// Every metric `projector` exports is named in this file; `scripts/monitoring/` alerts and graphs on them.
+public enum ServiceMetrics {
+    /// Records whether the last status read reached the database: `projector_database_up` is 1 when it did.
+    public static func recordStatusRead(succeeded: Bool) {
+        Gauge(label: "projector_database_up").record(succeeded ? 1 : 0)
+    }
+
+    /// Records how long the oldest open transaction with a transaction id (the one holding every reader's
+    /// watermark back) has been open, as `projector_watermark_held_seconds`; 0 when none has for a second.
+    public static func recordWatermarkHeld(seconds: Double) {
+        Gauge(label: "projector_watermark_held_seconds").record(seconds)
     }
 }

@@ -10,6 +10,8 @@ public struct ProjectionStatus: Sendable, Codable {
     public var version: Int
     /// `running` (an instance holds its writer lock), `paused`, `stopped`, or `not-installed`.
     public var state: String
+    /// Whether an instance holds the projection's writer lock (paused or not).
+    public var writerActive: Bool
     /// Why it is paused (who paused it, or the dead letter it stopped at); nil unless paused.
     public var pausedReason: String?
     /// What it does when an event fails: `park` (go on) or `stop` (pause).
@@ -26,7 +28,7 @@ public struct ProjectionStatus: Sendable, Codable {
     public var secondsBehind: Double
     /// Dead letters waiting for ops.
     public var deadLetters: Int64
-    /// When the checkpoint last moved.
+    /// When the checkpoint last moved, RFC 3339 in UTC.
     public var updatedAt: String?
 }
 
@@ -36,7 +38,7 @@ public struct WatermarkHolder: Sendable, Codable {
     public var pid: Int32
     /// Its `application_name`.
     public var applicationName: String
-    /// When its transaction started.
+    /// When its transaction started, RFC 3339 in UTC.
     public var transactionStart: String
     /// How long it has been open, in seconds.
     public var seconds: Double
@@ -45,6 +47,11 @@ public struct WatermarkHolder: Sendable, Codable {
 extension ProjectionStatus {
     /// The state of a projection ops paused, or that stopped at a dead letter.
     public static let paused = "paused"
+
+    /// Whether it paused itself at a failing event (policy `stop`), rather than being paused by ops.
+    public var isStoppedAtDeadLetter: Bool {
+        state == Self.paused && pausedReason?.hasPrefix("stopped at") == true
+    }
 }
 
 /// Reads the status of projections and of the log's watermark.
@@ -64,7 +71,8 @@ public enum StatusReader {
         let types = projection.eventTypes.sorted()
         let rows = try await conn.query(
             """
-            SELECT c.transaction_id::text, c.global_position, c.events_seen, c.updated_at::text,
+            SELECT c.transaction_id::text, c.global_position, c.events_seen,
+                   to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                    EXISTS (SELECT 1 FROM pg_locks l
                            WHERE l.locktype = 'advisory' AND l.granted
                              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -86,6 +94,7 @@ public enum StatusReader {
                 name: name,
                 version: projection.version,
                 state: "not-installed",
+                writerActive: false,
                 pausedReason: nil,
                 onFailure: FailurePolicy.park.rawValue,
                 checkpoint: "-",
@@ -106,6 +115,7 @@ public enum StatusReader {
             name: name,
             version: projection.version,
             state: paused ? ProjectionStatus.paused : locked ? "running" : "stopped",
+            writerActive: locked,
             pausedReason: try row.decode(String?.self, at: 9),
             onFailure: try row.decode(String.self, at: 10),
             checkpoint: position.description,
@@ -122,7 +132,8 @@ public enum StatusReader {
     public static func watermarkHolder(on conn: Connection) async throws -> WatermarkHolder? {
         let rows = try await conn.query(
             """
-            SELECT pid, application_name, xact_start::text, extract(epoch FROM now() - xact_start)::float8
+            SELECT pid, application_name, to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   extract(epoch FROM now() - xact_start)::float8
             FROM pg_stat_activity
             WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
             ORDER BY age(backend_xid) DESC

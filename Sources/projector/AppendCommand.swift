@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLog
 import Foundation
 import Postgres
+import ProjectionCore
 
 struct AppendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,9 @@ struct AppendCommand: AsyncParsableCommand {
         discussion: """
             Give the event with --stream, --type and --data (and optionally --metadata, --event-id), or as one \
             JSON object with --json '{"stream", "type", "data", "metadata", "eventId"}'. Re-appending an \
-            event id already in the log is a no-op. Exit code 3 when the stream is not at --expected-version.
+            event id already in the log is a no-op (it prints where the event was first stored). Prints the log \
+            position the event committed at, xid/position, for read-your-writes: CALL projector.wait_for(...) \
+            returns once a projection has passed it. Exit code 3 when the stream is not at --expected-version.
             """
     )
 
@@ -24,6 +27,8 @@ struct AppendCommand: AsyncParsableCommand {
     @Option(help: "The event as one JSON object, instead of the options above.") var json: String?
     @Option(help: "any, no-stream, or the stream's last position N.") var expectedVersion = "any"
     @OptionGroup var size: EventSizeOption
+    @Flag(help: "Print one JSON object: eventId, version, position, transactionId, globalPosition.") var jsonOutput =
+        false
 
     func validate() throws {
         _ = try expected()
@@ -96,12 +101,26 @@ struct AppendCommand: AsyncParsableCommand {
         let event = try event()
         let conn = try await global.connect()
         do {
-            let version = try await LogWriter(connection: conn).append(
+            let appended = try await LogWriter(connection: conn).append(
                 [event],
                 to: event.stream,
                 expected: try expected()
             )
-            print("appended event \(event.eventID) (\(event.type)); stream version is now \(version)")
+            let position = appended.position
+            if jsonOutput {
+                // Every value is a number, a position or the event id: no payload, no stream id.
+                let object: [String: Any] = [
+                    "eventId": event.eventID, "version": appended.version, "position": position.description,
+                    "transactionId": String(position.transactionID), "globalPosition": position.globalPosition,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(
+                    "appended event \(event.eventID) (\(event.type)) at position \(position); "
+                        + "stream version is now \(appended.version)"
+                )
+            }
         } catch let conflict as WrongExpectedVersion {
             printError("projector: \(conflict)")
             throw ExitCode(3)

@@ -34,9 +34,9 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The process's logger, writing structured lines to standard error.
+    /// The process's logger, writing structured lines to standard error (never into a progress bar).
     func makeLogger() -> Logger {
-        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        LoggingSystem.bootstrap { label in BarAwareLogHandler(label: label) }
         var logger = Logger(label: "projector")
         let level = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
         logger.logLevel = Logger.Level(rawValue: level) ?? .info

@@ -36,6 +36,7 @@ actor OperationsMonitor: Service {
             do {
                 _ = try await sample()
             } catch {
+                ServiceMetrics.recordStatusRead(succeeded: false)
                 // The error may quote SQL but never patient data; /ready reports the outage.
                 logger.warning("status sample failed", metadata: ["error.type": "\(type(of: error))"])
             }
@@ -57,6 +58,8 @@ actor OperationsMonitor: Service {
         do {
             let report = try await StatusReport.read(projections, on: conn)
             for status in report.projections { metrics[status.name]?.record(status) }
+            ServiceMetrics.recordStatusRead(succeeded: true)
+            ServiceMetrics.recordWatermarkHeld(seconds: report.watermarkHeldBy?.seconds ?? 0)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             lastSample = (ContinuousClock.now, report, Array(try encoder.encode(report)))
@@ -79,7 +82,7 @@ actor OperationsMonitor: Service {
         guard let lastSample = recentSample else {
             return Readiness(ready: false, reasons: ["the database has not answered a status read recently"])
         }
-        let stopped = lastSample.report.projections.filter { $0.pausedReason?.hasPrefix("stopped at") == true }
+        let stopped = lastSample.report.projections.filter(\.isStoppedAtDeadLetter)
         return Readiness(
             ready: stopped.isEmpty,
             reasons: stopped.map { "projection \($0.name) stopped at a dead letter" }

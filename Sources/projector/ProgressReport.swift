@@ -28,7 +28,8 @@ actor ProgressReport {
         lastShown = now
         switch style {
         case .bar:
-            printError("\r\u{1B}[K" + Self.bar(progress) + " " + Self.figures(progress), terminator: "")
+            // Through TerminalLine, which log lines also go through: they clear the bar first.
+            TerminalLine.shared.show(Self.bar(progress) + " " + Self.figures(progress))
             drewBar = true
         case .lines:
             printError("\(label): " + Self.figures(progress))
@@ -39,7 +40,7 @@ actor ProgressReport {
 
     /// Ends the bar's line, so what follows starts on its own.
     func finish() {
-        if drewBar { printError("") }
+        if drewBar { TerminalLine.shared.finish() }
         drewBar = false
     }
 

@@ -13,7 +13,9 @@ struct StatusCommand: AsyncParsableCommand {
             STATE is running when an instance holds the projection's writer lock. BEHIND counts committed \
             events of the projection's types after its checkpoint; SECONDS is the age of the oldest of them. \
             A transaction left open anywhere in the cluster holds every reader back: it is named when open \
-            for more than a second.
+            for more than a second. Builds in progress (rebuilds before their swap, as-of copies, verifies) are \
+            listed with their position, events left and an ETA from their rate so far (unknown without a rate, \
+            or when a build has not moved for 30 s). In --json every time is RFC 3339, in UTC.
             """
     )
 
@@ -54,6 +56,20 @@ struct StatusCommand: AsyncParsableCommand {
                 print("\(s.name) stops at its first failing event (policy stop)")
             }
         }
+        if !report.builds.isEmpty {
+            print("")
+            printTable(
+                header: ["BUILD", "PROJECTION", "PURPOSE", "POSITION", "EVENTS SEEN", "LEFT", "EVENTS/S", "ETA"],
+                rows: report.builds.map { b in
+                    [
+                        b.schema, b.projection, b.purpose, b.position, String(b.eventsSeen), String(b.eventsLeft),
+                        b.eventsPerSecond.map { String(format: "%.0f", $0) } ?? "-",
+                        b.etaSeconds.map { String(format: "%.0f s", $0) } ?? "unknown",
+                    ]
+                }
+            )
+            print("")
+        }
         print("log: \(report.logEvents) events, last position \(report.logMaxPosition)")
         if let holder {
             print(
@@ -76,6 +92,7 @@ func printTable(header: [String], rows: [[String]]) {
 /// What `projector status --json` and `/status` print.
 struct StatusReport: Codable, Sendable {
     var projections: [ProjectionStatus]
+    var builds: [BuildStatus]
     var logEvents: Int64
     var logMaxPosition: Int64
     var watermarkHeldBy: WatermarkHolder?
@@ -88,6 +105,7 @@ struct StatusReport: Codable, Sendable {
         let holder = try await StatusReader.watermarkHolder(on: conn).flatMap { $0.seconds >= 1 ? $0 : nil }
         return StatusReport(
             projections: statuses,
+            builds: try await StatusReader.builds(of: projections, on: conn),
             logEvents: try totals.decode(Int64.self, at: 0),
             logMaxPosition: try totals.decode(Int64.self, at: 1),
             watermarkHeldBy: holder

@@ -1,9 +1,8 @@
 import CoreMetrics
-import Hummingbird
-import HummingbirdTesting
-import NIOCore
+import Logging
 import PostgresTestSupport
 import ProjectorHTTP
+import ServiceLifecycle
 import Testing
 
 /// The swift-metrics bootstrap and what it puts behind `/metrics`.
@@ -23,12 +22,11 @@ struct MetricsBootstrapTests {
             .recordMilliseconds(20)
 
         let endpoints = OperationsEndpoints(readiness: { Readiness(ready: true, reasons: []) }, status: { [] })
-        let application = Application(router: OperationsServer.router(endpoints: endpoints, registry: registry))
-        let body = try await application.test(.router) { client in
-            try await client.execute(uri: "/metrics", method: .get).body
+        let body = try await withServer(endpoints: endpoints, registry: registry) { port in
+            try await HTTPGet.get("/metrics", port: port).text
         }
 
-        let samples = try PrometheusText.parse(String(buffer: body))
+        let samples = try PrometheusText.parse(body)
         let timeline = ["projection": "timeline"]
         #expect(samples.contains(.init(name: "bootstrap_test_events_applied_total", labels: timeline, value: 3)))
         #expect(samples.contains(.init(name: "bootstrap_test_lag_events", labels: timeline, value: 42)))

@@ -1,31 +1,30 @@
 import Hummingbird
-import HummingbirdTesting
 import InMemoryLogging
 import Logging
-import NIOCore
 import PostgresTestSupport
 import ProjectorHTTP
 import Prometheus
+import ServiceLifecycle
 import Testing
 
-/// Each operations route, driven in memory through Hummingbird's router test mode.
+/// Each operations route, served on an ephemeral port and asked with a plain HTTP GET.
 struct OperationsRouterTests {
     /// `/health` says the process is up, whatever readiness says.
     @Test func healthAnswersOkWhileTheProcessIsUp() async throws {
         try await withApplication(readiness: Readiness(ready: false, reasons: ["database down"])) { client in
-            let response = try await client.execute(uri: "/health", method: .get)
-            #expect(response.status == .ok)
-            #expect(String(buffer: response.body) == "ok\n")
+            let response = try await client.get("/health")
+            #expect(response.status == 200)
+            #expect(response.text == "ok\n")
         }
     }
 
     /// A ready service answers 200 with an empty list of reasons.
     @Test func readyAnswers200WhenReady() async throws {
         try await withApplication(readiness: Readiness(ready: true, reasons: [])) { client in
-            let response = try await client.execute(uri: "/ready", method: .get)
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/json")
-            #expect(String(buffer: response.body) == #"{"ready":true,"reasons":[]}"#)
+            let response = try await client.get("/ready")
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == "application/json")
+            #expect(response.text == #"{"ready":true,"reasons":[]}"#)
         }
     }
 
@@ -33,10 +32,10 @@ struct OperationsRouterTests {
     @Test func readyAnswers503WithReasonsWhenNotReady() async throws {
         let readiness = Readiness(ready: false, reasons: ["catching up", "no lock on timeline/v2"])
         try await withApplication(readiness: readiness) { client in
-            let response = try await client.execute(uri: "/ready", method: .get)
-            #expect(response.status == .serviceUnavailable)
+            let response = try await client.get("/ready")
+            #expect(response.status == 503)
             #expect(
-                String(buffer: response.body) == #"{"ready":false,"reasons":["catching up","no lock on timeline/v2"]}"#
+                response.text == #"{"ready":false,"reasons":["catching up","no lock on timeline/v2"]}"#
             )
         }
     }
@@ -46,10 +45,10 @@ struct OperationsRouterTests {
         let json = #"{"projections":[{"name":"timeline","lag":0}]}"#
         let status: @Sendable () async throws -> [UInt8] = { Array(json.utf8) }
         try await withApplication(status: status) { client in
-            let response = try await client.execute(uri: "/status", method: .get)
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/json")
-            #expect(String(buffer: response.body) == json)
+            let response = try await client.get("/status")
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == "application/json")
+            #expect(response.text == json)
         }
     }
 
@@ -59,10 +58,10 @@ struct OperationsRouterTests {
         let secret = "NHS number 943 476 5919"
         let status: @Sendable () async throws -> [UInt8] = { throw LeakyError(text: secret) }
         try await withApplication(status: status, logs: logs) { client in
-            let response = try await client.execute(uri: "/status", method: .get)
-            #expect(response.status == .serviceUnavailable)
-            #expect(String(buffer: response.body) == #"{"error":"status unavailable"}"#)
-            #expect(!String(buffer: response.body).contains("943"))
+            let response = try await client.get("/status")
+            #expect(response.status == 503)
+            #expect(response.text == #"{"error":"status unavailable"}"#)
+            #expect(!response.text.contains("943"))
         }
         let warnings = logs.entries.filter { $0.level == .warning }
         #expect(warnings.count == 1)
@@ -81,10 +80,10 @@ struct OperationsRouterTests {
         )
         registry.makeCounter(descriptor: descriptor, labels: [("route", "ready")]).increment(by: Int64(2))
         try await withApplication(registry: registry) { client in
-            let response = try await client.execute(uri: "/metrics", method: .get)
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
-            let samples = try PrometheusText.parse(String(buffer: response.body))
+            let response = try await client.get("/metrics")
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            let samples = try PrometheusText.parse(response.text)
             #expect(samples == [.init(name: "router_test_requests_total", labels: ["route": "ready"], value: 2)])
         }
     }
@@ -93,8 +92,8 @@ struct OperationsRouterTests {
     @Test(arguments: ["/", "/healthz", "/metrics/extra", "/status/timeline"])
     func unknownPathsAnswer404(path: String) async throws {
         try await withApplication { client in
-            let response = try await client.execute(uri: path, method: .get)
-            #expect(response.status == .notFound)
+            let response = try await client.get(path)
+            #expect(response.status == 404)
         }
     }
 }
@@ -110,14 +109,45 @@ private func withApplication(
     status: @escaping @Sendable () async throws -> [UInt8] = { Array("{}".utf8) },
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logs: InMemoryLogHandler = InMemoryLogHandler(),
-    _ test: @Sendable (any TestClientProtocol) async throws -> Void
+    _ test: @Sendable (RouteClient) async throws -> Void
 ) async throws {
     let endpoints = OperationsEndpoints(readiness: { readiness }, status: status)
     var logger = Logger(label: "projector.http.test") { _ in logs }
     logger.logLevel = .trace
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let application = Application(
         router: OperationsServer.router(endpoints: endpoints, registry: registry),
+        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in
+            if let port = channel.localAddress?.port { portContinuation.yield(port) }
+        },
         logger: logger
     )
-    try await application.test(.router, test)
+    let group = ServiceGroup(services: [application], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    try await withThrowingTaskGroup { tasks in
+        tasks.addTask {
+            // Ends the port stream too, so a server that fails to bind fails the test instead of hanging it.
+            defer { portContinuation.finish() }
+            try await group.run()
+        }
+        var result: Result<Void, any Error> = .failure(HTTPGetError("the server did not start"))
+        if let port = await ports.first(where: { _ in true }) {
+            do {
+                try await test(RouteClient(port: port))
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+        }
+        // Stops the server first, or the task group would wait on it forever.
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+        try result.get()
+    }
+}
+
+/// GETs paths from the application under test.
+private struct RouteClient: Sendable {
+    let port: Int
+    func get(_ path: String) async throws -> HTTPGet.Response { try await HTTPGet.get(path, port: port) }
 }

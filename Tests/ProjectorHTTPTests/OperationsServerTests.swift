@@ -1,7 +1,5 @@
-import Hummingbird
-import HummingbirdTesting
 import Logging
-import NIOCore
+import PostgresTestSupport
 import ProjectorHTTP
 import Prometheus
 import ServiceLifecycle
@@ -33,21 +31,51 @@ struct OperationsServerTests {
             let port = try #require(await ports.first { _ in true })
             #expect(port > 0)
 
-            let response: TestClient.Response
+            let response: HTTPGet.Response
             do {
-                response = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-                    try await client.get("/health")
-                }
+                response = try await HTTPGet.get("/health", port: port)
             } catch {
                 // Stops the server first, or the task group would wait on it forever.
                 await group.triggerGracefulShutdown()
                 throw error
             }
-            #expect(response.status == .ok)
-            #expect(response.body.map { String(buffer: $0) } == "ok\n")
+            #expect(response.status == 200)
+            #expect(response.text == "ok\n")
 
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+    }
+}
+
+/// Runs an `OperationsServer` on an ephemeral port for `body`, then shuts it down gracefully.
+func withServer<T: Sendable>(
+    endpoints: OperationsEndpoints,
+    registry: PrometheusCollectorRegistry,
+    _ body: @Sendable (_ port: Int) async throws -> T
+) async throws -> T {
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let logger = Logger(label: "projector.http.test") { _ in SwiftLogNoOpLogHandler() }
+    let server = OperationsServer(
+        host: "127.0.0.1",
+        port: 0,
+        endpoints: endpoints,
+        registry: registry,
+        logger: logger,
+        onListening: { port in portContinuation.yield(port) }
+    )
+    let group = ServiceGroup(services: [server], logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask {
+            defer { portContinuation.finish() }
+            try await group.run()
+        }
+        var result: Result<T, any Error> = .failure(HTTPGetError("the server did not start"))
+        if let port = await ports.first(where: { _ in true }) {
+            do { result = .success(try await body(port)) } catch { result = .failure(error) }
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+        return try result.get()
     }
 }

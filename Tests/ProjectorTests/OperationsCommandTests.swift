@@ -1,7 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
-import NIOCore
 import Postgres
 import PostgresTestSupport
 import Testing
@@ -10,10 +7,8 @@ import Testing
 @Suite struct OperationsCommandTests {
     /// GETs `path` from the running projector; nil while it is not listening yet.
     func get(_ path: String, port: Int) async -> (status: UInt, body: String)? {
-        try? await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            let response = try await client.get(path)
-            return (UInt(response.status.code), response.body.map { String(buffer: $0) } ?? "")
-        }
+        guard let response = try? await HTTPGet.get(path, port: port) else { return nil }
+        return (UInt(response.status), response.text)
     }
 
     /// The timeline's lag gauge from /metrics, which must parse as Prometheus text.
