@@ -4,7 +4,7 @@ import Testing
 /// A failed connect says what failed, never the connection string or its password.
 @Suite struct ConnectErrorTests {
     @Test(
-        .bug("issue #12: libpq's message quoted a malformed URL whole, password included"),
+        .bug(id: 12, "libpq's message quoted a malformed URL whole, password included"),
         arguments: [
             "postgres://u:SECRET-pw9@[::1/db",
             "postgres://u:SECRET-pw9%zz@127.0.0.1/db",

@@ -10,7 +10,7 @@ import Testing
             .decode(String?.self, at: 0)
     }
 
-    @Test(.bug("issue #12: as-of copies stopped at the highest transaction id as text (998 after 1860)"))
+    @Test(.bug(id: 12, "as-of copies stopped at the highest transaction id as text (998 after 1860)"))
     func anAsOfCopyStopsAtTheLogsLastEventInTransactionOrder() async throws {
         try await TestDatabase.withConnection { conn, url in
             // Two events whose transaction ids sort differently as text ("98" > "186") and as numbers;
@@ -37,7 +37,7 @@ import Testing
         }
     }
 
-    @Test(.bug("issue #12: --into timeline__rebuild was accepted and later swapped in as a rebuild"))
+    @Test(.bug(id: 12, "--into timeline__rebuild was accepted and later swapped in as a rebuild"))
     func intoRefusesTheNamesOfGenerationsAndExistingSchemas() async throws {
         try await TestDatabase.withConnection { conn, url in
             for reserved in [
@@ -58,7 +58,7 @@ import Testing
         }
     }
 
-    @Test(.bug("issue #12: projector_api could read --into audit schemas"))
+    @Test(.bug(id: 12, "projector_api could read --into audit schemas"))
     func theAPIRoleCannotReadAuditCopies() async throws {
         try await TestDatabase.withConnection { conn, url in
             #expect(

@@ -33,7 +33,7 @@ import Testing
         #expect(!result.stderr.contains("hunter2-secret"))
     }
 
-    @Test(.bug("issue #12: a malformed URL was printed whole, password included"))
+    @Test(.bug(id: 12, "a malformed URL was printed whole, password included"))
     func aConnectionStringIsNeverPrintedWhateverFails() async throws {
         let urls = [
             "postgres://u:SECRET-hunter3@[::1/db",

@@ -82,7 +82,7 @@ import Testing
         }
     }
 
-    @Test(.bug("issue #12: retry and skip of an unknown id reported \"0 skipped\" with exit code 0"))
+    @Test(.bug(id: 12, "retry and skip of an unknown id reported \"0 skipped\" with exit code 0"))
     func retryAndSkipRefuseIDsThatAreNoDeadLettersOfTheProjection() async throws {
         try await TestDatabase.withConnection { conn, url in
             try await append(

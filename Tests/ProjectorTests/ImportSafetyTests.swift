@@ -19,7 +19,7 @@ import Testing
         try await conn.query("SELECT count(*) FROM eventlog.events").rows[0].decode(Int.self, at: 0)
     }
 
-    @Test(.bug("issue #12: import of a directory died with SIGILL"))
+    @Test(.bug(id: 12, "import of a directory died with SIGILL"))
     func importingADirectoryIsOneClearLine() async throws {
         try await TestDatabase.withFreshDatabase { url in
             let result = try await ProjectorBinary.run(["import", NSTemporaryDirectory()], database: url)
@@ -30,7 +30,7 @@ import Testing
         }
     }
 
-    @Test(.bug("issue #12: invalid UTF-8 was stored as U+FFFD without a word"))
+    @Test(.bug(id: 12, "invalid UTF-8 was stored as U+FFFD without a word"))
     func invalidUTF8IsRefusedWithItsLineNumber() async throws {
         try await TestDatabase.withConnection { conn, url in
             var bytes = Array((Self.good + "\n").utf8)
@@ -47,7 +47,7 @@ import Testing
         }
     }
 
-    @Test(.bug("issue #12: one \\u0000 failed a whole import with no line number"))
+    @Test(.bug(id: 12, "one \\u0000 failed a whole import with no line number"))
     func aNULEscapeIsRefusedWithItsLineNumberBeforeAnythingIsSent() async throws {
         try await TestDatabase.withConnection { conn, url in
             let lines = [
@@ -75,7 +75,7 @@ import Testing
         }
     }
 
-    @Test(.bug("issue #12: a 50 MB event was accepted and took the runner from 74 MB to 310 MB"))
+    @Test(.bug(id: 12, "a 50 MB event was accepted and took the runner from 74 MB to 310 MB"))
     func eventsOverTheSizeLimitAreRefused() async throws {
         try await TestDatabase.withConnection { conn, url in
             let big =

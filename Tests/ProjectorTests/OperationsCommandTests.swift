@@ -78,7 +78,7 @@ import Testing
         }
     }
 
-    @Test(.bug("issue #12: /status read the database per request and queued to 7-9 s under load"))
+    @Test(.bug(id: 12, "/status read the database per request and queued to 7-9 s under load"))
     func statusIsServedFromTheLastSampleWithoutWaitingForTheDatabase() async throws {
         try await TestDatabase.withConnection { conn, url in
             let port = Int.random(in: 20_000..<60_000)

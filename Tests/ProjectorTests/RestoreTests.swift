@@ -28,7 +28,7 @@ import Testing
         )
     }
 
-    @Test(.bug("issue #12: new events were never projected once the next id passed the log's but not a checkpoint's"))
+    @Test(.bug(id: 12, "new events were never projected once the next id passed the log's but not a checkpoint's"))
     func everyLogCommandRefusesWhenACheckpointIsAheadOfTheCluster() async throws {
         try await TestDatabase.withConnection { conn, url in
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("restore-\(UUID()).ndjson")
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test(
-        .bug("issue #12: the restore guard had a window, only run checked, and the README's remedy was incomplete"),
+        .bug(id: 12, "the restore guard had a window, only run checked, and the README's remedy was incomplete"),
         .timeLimit(.minutes(3))
     )
     func aDumpRestoredIntoAnotherClusterIsRefusedUntilItsEpochIsAdvancedThenProjected() async throws {
