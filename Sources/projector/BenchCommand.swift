@@ -72,7 +72,7 @@ struct BenchCommand: AsyncParsableCommand {
         }.run()
         print(BenchTable.render(report))
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 }

@@ -81,7 +81,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
             await conn.close()
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(letters), as: UTF8.self))
                 return
             }

@@ -25,7 +25,7 @@ struct LogCommand: AsyncParsableCommand {
             await conn.close()
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(stats), as: UTF8.self))
                 return
             }

@@ -61,7 +61,7 @@ actor OperationsMonitor: Service {
             ServiceMetrics.recordStatusRead(succeeded: true)
             ServiceMetrics.recordWatermarkHeld(seconds: report.watermarkHeldBy?.seconds ?? 0)
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             lastSample = (ContinuousClock.now, report, Array(try encoder.encode(report)))
             return report
         } catch {

@@ -71,7 +71,7 @@ actor ProgressReport {
 /// Prints `value` as one line of JSON with sorted keys.
 func printJSON(_ value: some Encodable) {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(value) else { return }
     // Written straight to the descriptor: a pipe reader sees each line as it is printed, not at exit.
     FileHandle.standardOutput.write(data + Data("\n".utf8))
