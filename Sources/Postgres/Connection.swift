@@ -36,9 +36,23 @@ public actor Connection {
         return connection
     }
 
+    /// Settings every session gets unless the conninfo (or, for the timeout, `PGCONNECT_TIMEOUT`) says
+    /// otherwise: a server that accepts TCP and never answers fails the connect after 10 seconds instead of
+    /// never, and a peer that vanished (a network cut, a frozen host) is noticed by TCP keepalives within
+    /// about a minute instead of the kernel's two hours.
+    static var sessionDefaults: [(keyword: String, value: String)] {
+        var defaults = [
+            ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+        ]
+        if getenv("PGCONNECT_TIMEOUT") == nil { defaults.insert(("connect_timeout", "10"), at: 0) }
+        return defaults
+    }
+
     private func open(_ conninfo: String, applicationName: String) throws(PostgresError) {
-        let keywords = ["dbname", "fallback_application_name", "client_encoding"]
-        let values = [conninfo, applicationName, "UTF8"]
+        // Entries before `dbname` are overridden by the conninfo it expands to; those after it override it.
+        let defaults = Self.sessionDefaults
+        let keywords = defaults.map(\.keyword) + ["dbname", "fallback_application_name", "client_encoding"]
+        let values = defaults.map(\.value) + [conninfo, applicationName, "UTF8"]
         // Both arrays end with NULL, as PQconnectdbParams requires.
         let conn = withOptionalCStrings(keywords + [nil]) { keywordPointers in
             withOptionalCStrings(values + [nil]) { valuePointers in

@@ -139,6 +139,47 @@ import Testing
         }
     }
 
+    @Test(.bug(id: 12, "a lock held on a read-model table stalled its writer silently"))
+    func aLockHeldOnOneProjectionsTableIsARetryForItAndNoStallForTheOthers() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let writer = LogWriter(connection: conn)
+            var configuration = RunnerConfiguration()
+            configuration.lockTimeout = .milliseconds(200)
+            configuration.standbyRetryInterval = .milliseconds(50)
+            configuration.retryDelay = .milliseconds(100)
+            configuration.maxRetryDelay = .milliseconds(400)
+            let runner = ProjectionRunner(
+                projections: [NotesProjection(), jots()],
+                databaseURL: url,
+                configuration: configuration,
+                logger: quietLogger()
+            )
+            let holder = try await Connection.connect(to: url, applicationName: "test:lock-holder")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runner.run() }
+                try await eventually("both claim") {
+                    try await conn.query("SELECT count(*) FROM projector.checkpoints WHERE owner IS NOT NULL").rows[0]
+                        .decode(Int64.self, at: 0) == 2
+                }
+                // A lock that blocks writes to one read model's table, held open: what a plain CREATE INDEX
+                // takes. (Not ACCESS EXCLUSIVE: taking that gives the holder a transaction id, which holds every
+                // reader's watermark back, by design: lag, never loss.)
+                try await holder.execute("BEGIN")
+                try await holder.execute("LOCK TABLE jots.notes IN SHARE MODE")
+                try await writer.appendMany((1...5).map { note("n\($0)", "t\($0)", n: $0) })
+                try await eventually("notes goes on") { try await count("notes.notes", on: conn) == 5 }
+                #expect(try await count("jots.notes", on: conn) == 0)
+                try await holder.execute("ROLLBACK")
+                try await eventually("jots catches up once the lock is gone") {
+                    try await count("jots.notes", on: conn) == 5
+                }
+                #expect(try await dump("jots.notes", on: conn) == dump("notes.notes", on: conn))
+                group.cancelAll()
+            }
+            await holder.close()
+        }
+    }
+
     @Test func aProjectionBehindTheGroupCatchesUpOnItsOwnThenJoins() async throws {
         try await TestDatabase.withConnection { conn, url in
             try await LogWriter(connection: conn).appendMany((1...200).map { note("n\($0)", "t\($0)", n: $0) })

@@ -108,7 +108,7 @@ public struct Build: Sendable {
         )
         let reader: Connection
         do {
-            try await writer.execute("SET synchronous_commit = off")
+            try await writer.executeScript(configuration.writerSessionSettings + "; SET synchronous_commit = off")
             reader = try await BatchPipeline.connectReader(
                 to: databaseURL,
                 applicationName: "projector:\(projection.name):build-reader",

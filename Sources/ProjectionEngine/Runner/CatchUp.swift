@@ -19,9 +19,7 @@ struct CatchUp: Sendable {
             applicationName: "projector:\(name):catch-up"
         )
         do {
-            if !runner.configuration.synchronousCommit {
-                try await writer.execute("SET synchronous_commit = off")
-            }
+            try await writer.executeScript(runner.configuration.writerSessionSettings)
             let reader = try await BatchPipeline.connectReader(
                 to: runner.databaseURL,
                 applicationName: "projector:\(name):catch-up-reader",

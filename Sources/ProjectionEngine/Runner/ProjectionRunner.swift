@@ -65,9 +65,7 @@ public struct ProjectionRunner: Service {
 
     private func run(writer: Connection) async throws {
         try await writer.withTransaction { conn in try ClusterCheck.verify(on: conn) }
-        if !configuration.synchronousCommit {
-            try await writer.execute("SET synchronous_commit = off")
-        }
+        try await writer.executeScript(configuration.writerSessionSettings)
         var changed: Set<String> = []
         for projection in projections {
             let logger = memberLogger(projection.name)

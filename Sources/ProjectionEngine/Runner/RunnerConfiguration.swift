@@ -1,3 +1,5 @@
+import ProjectionCore
+
 /// The engine's knobs, with defaults that suit a 2-core machine.
 public struct RunnerConfiguration: Sendable {
     /// Events read and applied per transaction. Defaults to 2 000 events.
@@ -13,6 +15,13 @@ public struct RunnerConfiguration: Sendable {
     public var retryDelay: Duration = .seconds(1)
     /// The longest wait before a failed projection is tried again. Defaults to 60 seconds.
     public var maxRetryDelay: Duration = .seconds(60)
+    /// How long a writer waits for a lock on a read-model table before its batch fails (and the projection
+    /// is retried on its own) rather than stalling behind whoever holds it. Defaults to 10 seconds.
+    public var lockTimeout: Duration = .seconds(10)
+    /// How long a writer's session may sit idle inside a transaction before the server ends it: a frozen
+    /// process then releases its locks and its transaction id. Defaults to 60 seconds; the engine's own
+    /// transactions never wait inside.
+    public var idleInTransactionTimeout: Duration = .seconds(60)
     /// Stop once every committed event has been applied, instead of following the log live.
     public var exitWhenCaughtUp = false
     /// Whether live batches wait for their WAL to reach disk before the checkpoint is reported moved
@@ -27,4 +36,15 @@ public struct RunnerConfiguration: Sendable {
 
     /// The defaults.
     public init() {}
+
+    /// The session settings of every session that writes read models: the timeouts above, and
+    /// `synchronous_commit` off when `synchronousCommit` is false (builds always turn it off themselves).
+    var writerSessionSettings: String {
+        var settings = [
+            "SET lock_timeout = '\(Int(lockTimeout.seconds * 1000))ms'",
+            "SET idle_in_transaction_session_timeout = '\(Int(idleInTransactionTimeout.seconds * 1000))ms'",
+        ]
+        if !synchronousCommit { settings.append("SET synchronous_commit = off") }
+        return settings.joined(separator: "; ")
+    }
 }

@@ -141,9 +141,18 @@ struct RunnerLoop {
                 // Catching up, pages are full and each projection's share is large: one transaction per
                 // projection on sessions of their own puts both cores (and as many server processes) to
                 // work. Live, pages are small: one transaction for all saves a WAL flush per projection.
+                let started = ContinuousClock.now
                 let outcomes =
                     page.isFull && names.count > 1
                     ? try await writeApart(names, page: page) : try await writeGroup(names, page: page)
+                runner.logger.debug(
+                    "page written",
+                    metadata: [
+                        LogKey.checkpoint: "\(page.end)", LogKey.batchEvents: "\(page.eventCount)",
+                        "page.projections": "\(names.count)", "page.apart": "\(page.isFull && names.count > 1)",
+                        "page.milliseconds": "\(Int((ContinuousClock.now - started).seconds * 1000))",
+                    ]
+                )
                 requests.writerCommitted()
                 self.page = nil
                 queue += machine.groupWritten(end: page.end, outcomes: outcomes, now: .now)
@@ -304,9 +313,7 @@ struct RunnerLoop {
     private mutating func apartWriter(for name: String) async throws -> Connection {
         if let conn = apartWriters[name] { return conn }
         let conn = try await Connection.connect(to: runner.databaseURL, applicationName: "projector:\(name):writer")
-        if !runner.configuration.synchronousCommit {
-            try await conn.execute("SET synchronous_commit = off")
-        }
+        try await conn.executeScript(runner.configuration.writerSessionSettings)
         apartWriters[name] = conn
         return conn
     }
