@@ -44,7 +44,7 @@ import Glibc
         }
         let waited = ContinuousClock.now - started
         // The default is 10 s; libpq counts it per address, with a granularity of a second.
-        #expect(waited >= .seconds(8) && waited < .seconds(15), "waited \(waited)")
+        #expect(waited >= .seconds(8) && waited < .seconds(30), "waited \(waited)")
         #expect(error.kind == .connection)
         #expect(!error.description.contains("SECRET-pw9"))
     }
@@ -53,8 +53,10 @@ import Glibc
         let listener = try SilentListener()
         let started = ContinuousClock.now
         _ = try await #require(throws: PostgresError.self) {
-            try await Connection.connect(to: "postgres://u@127.0.0.1:\(listener.port)/db?connect_timeout=2")
+            try await Connection.connect(to: "postgres://u@127.0.0.1:\(listener.port)/db?connect_timeout=20")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Longer than the default could ever wait: only the URL's own timeout explains it. (A shorter one
+        // would be judged by a clock that a loaded machine stretches.)
+        #expect(ContinuousClock.now - started > .seconds(15))
     }
 }
