@@ -13,7 +13,7 @@ import Testing
                 database: url
             )
             #expect(generate.status == 0, "\(generate.stderr)")
-            let port = Int.random(in: 20_000..<60_000)
+            let port = TestPorts.http()
             let run = try ProjectorBinary.start(
                 ["run", "--poll-interval", "0.2", "--http-port", "\(port)", "--sample-interval", "0.2"],
                 database: url

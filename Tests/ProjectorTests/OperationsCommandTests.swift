@@ -27,7 +27,7 @@ import Testing
             #expect(
                 try await ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0
             )
-            let port = Int.random(in: 20_000..<60_000)
+            let port = TestPorts.http()
             let run = try ProjectorBinary.start(
                 [
                     "run", "--only", "timeline", "--poll-interval", "0.2", "--http-port", "\(port)",
@@ -81,7 +81,7 @@ import Testing
     @Test(.bug(id: 12, "/status read the database per request and queued to 7-9 s under load"))
     func statusIsServedFromTheLastSampleWithoutWaitingForTheDatabase() async throws {
         try await TestDatabase.withConnection { conn, url in
-            let port = Int.random(in: 20_000..<60_000)
+            let port = TestPorts.http()
             let run = try ProjectorBinary.start(
                 ["run", "--only", "timeline", "--http-port", "\(port)", "--sample-interval", "3600"],
                 database: url
