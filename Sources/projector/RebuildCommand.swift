@@ -168,17 +168,12 @@ struct RebuildCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-        let finished: Bool
-        do {
-            finished = try await build.run(
-                databaseURL: global.databaseURL,
-                configuration: configuration,
-                logger: logger,
-                onProgress: { progress in await report.show(progress) }
-            )
-        } catch  where Task.isCancelled {
-            finished = false
-        }
+        let finished = try await build.run(
+            databaseURL: global.databaseURL,
+            configuration: configuration,
+            logger: logger,
+            onProgress: { progress in await report.show(progress) }
+        )
         await report.finish()
         guard finished else {
             try await build.discard(on: conn)

@@ -52,9 +52,13 @@ struct ProjectorBinary {
     }
 
     private static func runBlocking(_ arguments: [String], database: String?) throws -> Output {
+        try collect(try process(arguments, database: database))
+    }
+
+    /// Runs `process` (not yet started) to its end and returns its status and output.
+    static func collect(_ process: Process) throws -> Output {
         let out = Pipe()
         let err = Pipe()
-        let process = try process(arguments, database: database)
         process.standardOutput = out
         process.standardError = err
         try process.run()

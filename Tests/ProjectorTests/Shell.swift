@@ -11,11 +11,7 @@ enum Shell {
     }
 
     /// A finished script: its exit status and what it wrote.
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Output = ProjectorBinary.Output
 
     /// Runs `script` in bash from the repository root, after `source scripts/lib/common.sh` and
     /// `pg_init_os_user` (so `as_pg` and `pg_find_bin_dir` work); `arguments` are `$1`, `$2`, ….
@@ -34,18 +30,6 @@ enum Shell {
         process.arguments =
             ["-c", "set -euo pipefail; source scripts/lib/common.sh; pg_init_os_user; " + script, "bash"] + arguments
         process.currentDirectoryURL = repositoryRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
-        )
+        return try ProjectorBinary.collect(process)
     }
 }

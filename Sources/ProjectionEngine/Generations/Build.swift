@@ -95,12 +95,31 @@ public struct Build: Sendable {
     /// Its sessions commit with `synchronous_commit` off: nobody reads a build before its swap, and its
     /// rows commit with its checkpoint, so a server crash can only lose some progress, never split it.
     ///
-    /// - Returns: false when shut down or cancelled first; the build keeps what it committed.
+    /// - Returns: false when shut down or cancelled first (an error thrown once cancelled counts as that);
+    ///   the build keeps what it committed.
     public func run(
         databaseURL: String?,
         configuration: RunnerConfiguration,
         logger: Logger,
         onProgress: @escaping @Sendable (BuildProgress) async -> Void = { _ in }
+    ) async throws -> Bool {
+        do {
+            return try await runSessions(
+                databaseURL: databaseURL,
+                configuration: configuration,
+                logger: logger,
+                onProgress: onProgress
+            )
+        } catch  where Task.isCancelled {
+            return false
+        }
+    }
+
+    private func runSessions(
+        databaseURL: String?,
+        configuration: RunnerConfiguration,
+        logger: Logger,
+        onProgress: @escaping @Sendable (BuildProgress) async -> Void
     ) async throws -> Bool {
         let writer = try await Connection.connect(
             to: databaseURL,

@@ -102,17 +102,12 @@ public struct Rebuild: Sendable {
         let build = Build(projection: projection, schema: Rebuild.schema(for: projection.name), purpose: .rebuild)
         try await build.createOrResume(on: conn, logger: logger)
         while true {
-            let finished: Bool
-            do {
-                finished = try await build.run(
-                    databaseURL: databaseURL,
-                    configuration: configuration,
-                    logger: logger,
-                    onProgress: onProgress
-                )
-            } catch  where Task.isCancelled {
-                finished = false
-            }
+            let finished = try await build.run(
+                databaseURL: databaseURL,
+                configuration: configuration,
+                logger: logger,
+                onProgress: onProgress
+            )
             guard finished else {
                 if discardWhenStopped { try await build.discard(on: conn) }
                 return .stopped

@@ -89,17 +89,12 @@ public struct Verification: Sendable {
         var scratch = scratch
         scratch.until = try await Checkpoints.livePosition(projection.name, on: conn)
         try await scratch.create(on: conn)
-        let finished: Bool
-        do {
-            finished = try await scratch.run(
-                databaseURL: databaseURL,
-                configuration: configuration,
-                logger: logger,
-                onProgress: onProgress
-            )
-        } catch  where Task.isCancelled {
-            finished = false
-        }
+        let finished = try await scratch.run(
+            databaseURL: databaseURL,
+            configuration: configuration,
+            logger: logger,
+            onProgress: onProgress
+        )
         guard finished else { return nil }
         return try await compare(scratch, on: conn)
     }
