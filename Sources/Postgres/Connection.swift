@@ -191,3 +191,23 @@ func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar
     defer { for copy in copies { free(copy) } }
     return body(copies.map { $0.map { UnsafePointer($0) } })
 }
+
+extension Connection {
+    /// Connects, runs `body` with the session, and closes it however `body` ends: the one owner of a session
+    /// that lives for a scope.
+    public static func withConnection<T>(
+        to conninfo: String?,
+        applicationName: String = "projector",
+        _ body: (Connection) async throws -> T
+    ) async throws -> T {
+        let conn = try await connect(to: conninfo, applicationName: applicationName)
+        do {
+            let value = try await body(conn)
+            await conn.close()
+            return value
+        } catch {
+            await conn.close()
+            throw error
+        }
+    }
+}

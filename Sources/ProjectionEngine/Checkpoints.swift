@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 import Postgres
 import ProjectionCore
 
@@ -12,6 +13,15 @@ struct CheckpointClaim: Sendable {
     var onFailure: FailurePolicy
 }
 
+extension CheckpointClaim {
+    /// From a row of position, `paused` and `on_failure`.
+    fileprivate init(_ row: Row) throws {
+        position = try row.logPosition()
+        paused = try row.decode(Bool.self, at: 2)
+        onFailure = FailurePolicy(rawValue: try row.decode(String.self, at: 3)) ?? .park
+    }
+}
+
 /// What a projection does when an event cannot be applied.
 public enum FailurePolicy: String, Sendable, Codable, CaseIterable {
     /// Dead-letter it and go on (the default).
@@ -22,10 +32,10 @@ public enum FailurePolicy: String, Sendable, Codable, CaseIterable {
 
 /// The checkpoint of each generation, advanced by compare-and-set on an owner token.
 ///
-/// The runner that holds a projection's advisory lock claims the row with a fresh token; every batch
-/// advances it only `WHERE owner = token`. A runner that lost its lock (its session died, another took
-/// over) then updates zero rows and rolls its batch back, so two writers can never both advance one
-/// projection (DESIGN.md, decision 8). A swap or a reset clears the token the same way, which tells a
+/// The runner that holds a projection's lease (`Leases`) claims the row with a fresh token; every batch
+/// advances it only `WHERE owner = token`. A runner that lost its lease (it froze, or its session died, and
+/// another took over) then updates zero rows and rolls its batch back, so two writers can never both advance
+/// one projection (DESIGN.md, decision 8). A swap or a reset clears the token the same way, which tells a
 /// running writer to claim again from the new checkpoint.
 enum Checkpoints {
     /// Takes ownership of `generation`'s checkpoint and returns where it stands.
@@ -40,11 +50,25 @@ enum Checkpoints {
             """
         ).rows
         guard let row = rows.first else { throw EngineError("\(generation) has no checkpoint row") }
-        return CheckpointClaim(
-            position: try row.logPosition(),
-            paused: try row.decode(Bool.self, at: 2),
-            onFailure: FailurePolicy(rawValue: try row.decode(String.self, at: 3)) ?? .park
-        )
+        return try CheckpointClaim(row)
+    }
+
+    /// Takes ownership of `projection`'s live checkpoint if `leaseHolder` still holds its lease; nil when
+    /// another instance took the lease.
+    static func claim(
+        _ projection: String,
+        owner: String,
+        leaseHolder: UUID,
+        on conn: isolated Connection
+    ) throws -> CheckpointClaim? {
+        let rows = try conn.query(
+            """
+            UPDATE projector.checkpoints SET owner = \(PostgresUUID(owner))
+            WHERE projection = \(projection) AND lease_holder = \(PostgresUUID(leaseHolder.uuidString))
+            RETURNING transaction_id::text, global_position, paused, on_failure
+            """
+        ).rows
+        return try rows.first.map(CheckpointClaim.init)
     }
 
     /// Where the live generation of `projection` stands.
@@ -98,7 +122,7 @@ enum Checkpoints {
         let reason = "stopped at a dead letter: event \(letter.event.eventID) (\(letter.event.eventType))"
         try conn.execute(
             """
-            UPDATE projector.checkpoints SET paused = true, paused_reason = \(reason)
+            UPDATE projector.checkpoints SET paused = true, paused_reason = \(reason), paused_by = 'policy'
             WHERE projection = \(projection)
             """
         )

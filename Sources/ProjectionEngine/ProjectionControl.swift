@@ -11,7 +11,7 @@ public enum ProjectionControl {
     public static func pause(_ projection: String, reason: String, on conn: Connection) async throws {
         try await update(projection, on: conn) { conn in
             try conn.execute(
-                "UPDATE projector.checkpoints SET paused = true, paused_reason = \(reason) WHERE projection = \(projection)"
+                "UPDATE projector.checkpoints SET paused = true, paused_reason = \(reason), paused_by = 'ops' WHERE projection = \(projection)"
             )
         }
     }
@@ -20,7 +20,7 @@ public enum ProjectionControl {
     public static func resume(_ projection: String, on conn: Connection) async throws {
         try await update(projection, on: conn) { conn in
             try conn.execute(
-                "UPDATE projector.checkpoints SET paused = false, paused_reason = NULL WHERE projection = \(projection)"
+                "UPDATE projector.checkpoints SET paused = false, paused_reason = NULL, paused_by = NULL WHERE projection = \(projection)"
             )
         }
     }

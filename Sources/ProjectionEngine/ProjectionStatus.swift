@@ -2,15 +2,35 @@ import EventLog
 import Postgres
 import ProjectionCore
 
+/// Where a projection stands, as `projector status` and `/status` report it.
+public enum ProjectionState: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// An instance holds its lease and writes it.
+    case running
+    /// Another instance writes it; this one takes over if that one's lease lapses (`/status` only).
+    case standingBy = "standing-by"
+    /// Ops paused it (`projector pause`); nothing commits until `projector resume`.
+    case paused
+    /// The stop policy paused it at a dead letter; nothing commits until ops deal with it and resume.
+    case stoppedAtDeadLetter = "stopped-at-dead-letter"
+    /// Installed, but no instance writes it.
+    case stopped
+    /// Its tables are not installed.
+    case notInstalled = "not-installed"
+    /// The process serving `/status` cannot reach the database; the rest is its last sample (`/status` only).
+    case disconnected
+
+    public var description: String { rawValue }
+}
+
 /// What `projector status` reports for one projection.
 public struct ProjectionStatus: Sendable, Codable {
     /// The projection's name.
     public var name: String
     /// The version of the running code.
     public var version: Int
-    /// `running` (an instance holds its writer lock), `paused`, `stopped`, or `not-installed`.
-    public var state: String
-    /// Whether an instance holds the projection's writer lock (paused or not).
+    /// Where it stands.
+    public var state: ProjectionState
+    /// Whether an instance holds the projection's lease (paused or not).
     public var writerActive: Bool
     /// Why it is paused (who paused it, or the dead letter it stopped at); nil unless paused.
     public var pausedReason: String?
@@ -45,13 +65,11 @@ public struct WatermarkHolder: Sendable, Codable {
 }
 
 extension ProjectionStatus {
-    /// The state of a projection ops paused, or that stopped at a dead letter.
-    public static let paused = "paused"
-
     /// Whether it paused itself at a failing event (policy `stop`), rather than being paused by ops.
-    public var isStoppedAtDeadLetter: Bool {
-        state == Self.paused && pausedReason?.hasPrefix("stopped at") == true
-    }
+    public var isStoppedAtDeadLetter: Bool { state == .stoppedAtDeadLetter }
+
+    /// Whether nothing commits until ops resume it.
+    public var isPaused: Bool { state == .paused || state == .stoppedAtDeadLetter }
 }
 
 /// Reads the status of projections and of the log's watermark.
@@ -73,11 +91,8 @@ public enum StatusReader {
             """
             SELECT c.transaction_id::text, c.global_position, c.events_seen,
                    to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                   EXISTS (SELECT 1 FROM pg_locks l
-                           WHERE l.locktype = 'advisory' AND l.granted
-                             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                             AND l.classid = \(Int64(AdvisoryLock.namespace))::oid
-                             AND l.objid = \(Int64(AdvisoryLock.key(for: name)))::oid),
+                   (c.lease_holder IS NOT NULL AND c.lease_expires_at > clock_timestamp()
+                    AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.lease_backend_pid)),
                    (SELECT count(*) FROM eventlog.events e
                     WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
                       AND e.event_type = ANY(\(types))),
@@ -85,7 +100,7 @@ public enum StatusReader {
                     WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
                       AND e.event_type = ANY(\(types))),
                    (SELECT count(*) FROM projector.dead_letters d WHERE d.projection = c.projection AND d.status = 'parked'),
-                   c.paused, c.paused_reason, c.on_failure
+                   c.paused, c.paused_reason, c.on_failure, c.paused_by
             FROM projector.checkpoints c WHERE c.projection = \(name)
             """
         ).rows
@@ -93,7 +108,7 @@ public enum StatusReader {
             return ProjectionStatus(
                 name: name,
                 version: projection.version,
-                state: "not-installed",
+                state: .notInstalled,
                 writerActive: false,
                 pausedReason: nil,
                 onFailure: FailurePolicy.park.rawValue,
@@ -110,12 +125,18 @@ public enum StatusReader {
         }
         let position = try row.logPosition()
         let paused = try row.decode(Bool.self, at: 8)
-        let locked = try row.decode(Bool.self, at: 4)
+        let leased = try row.decode(Bool.self, at: 4)
+        let state: ProjectionState =
+            switch (paused, try row.decode(String?.self, at: 11)) {
+            case (true, "policy"): .stoppedAtDeadLetter
+            case (true, _): .paused
+            case (false, _): leased ? .running : .stopped
+            }
         return ProjectionStatus(
             name: name,
             version: projection.version,
-            state: paused ? ProjectionStatus.paused : locked ? "running" : "stopped",
-            writerActive: locked,
+            state: state,
+            writerActive: leased,
             pausedReason: try row.decode(String?.self, at: 9),
             onFailure: try row.decode(String.self, at: 10),
             checkpoint: position.description,

@@ -9,22 +9,33 @@ import ServiceLifecycle
 /// Reads the status every few seconds for the lag and dead-letter gauges, and answers `/ready` and `/status`.
 ///
 /// It has its own connection, opened again after a failure, so the endpoints say what the database
-/// says rather than what a runner last saw. Both endpoints answer from the last sample: a request
-/// never waits for the database, however many arrive at once.
+/// says rather than what a runner last saw; readiness also asks the runner's `DatabaseHealth`, which knows
+/// at once when its sessions are lost. Both endpoints answer from the last sample: a request never waits
+/// for the database, however many arrive at once.
 actor OperationsMonitor: Service {
     private let projections: [any Projection]
     private let databaseURL: String?
     private let interval: Duration
     private let logger: Logger
+    private let health: DatabaseHealth
     private let metrics: [String: ProjectionMetrics]
     private var connection: Connection?
+    /// Whether the last sample failed: a failing database is logged once, not at every sample.
+    private var failing = false
     private var lastSample: (at: ContinuousClock.Instant, report: StatusReport, json: [UInt8])?
 
     /// A monitor of `projections`, sampling every `interval`.
-    init(projections: [any Projection], databaseURL: String?, interval: Duration, logger: Logger) {
+    init(
+        projections: [any Projection],
+        databaseURL: String?,
+        interval: Duration,
+        health: DatabaseHealth,
+        logger: Logger
+    ) {
         self.projections = projections
         self.databaseURL = databaseURL
         self.interval = interval
+        self.health = health
         self.logger = logger
         metrics = Dictionary(
             uniqueKeysWithValues: projections.map { ($0.name, ProjectionMetrics(projection: $0.name)) }
@@ -35,10 +46,15 @@ actor OperationsMonitor: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 _ = try await sample()
+                if failing { logger.info("status samples succeed again") }
+                failing = false
             } catch {
                 ServiceMetrics.recordStatusRead(succeeded: false)
                 // The error may quote SQL but never patient data; /ready reports the outage.
-                logger.warning("status sample failed", metadata: ["error.type": "\(type(of: error))"])
+                if !failing {
+                    logger.warning("status sample failed", metadata: ["error.type": "\(type(of: error))"])
+                }
+                failing = true
             }
             try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
         }
@@ -60,9 +76,7 @@ actor OperationsMonitor: Service {
             for status in report.projections { metrics[status.name]?.record(status) }
             ServiceMetrics.recordStatusRead(succeeded: true)
             ServiceMetrics.recordWatermarkHeld(seconds: report.watermarkHeldBy?.seconds ?? 0)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            lastSample = (ContinuousClock.now, report, Array(try encoder.encode(report)))
+            lastSample = (ContinuousClock.now, report, Array(try StatusReport.encoder.encode(report)))
             return report
         } catch {
             connection = nil
@@ -77,8 +91,18 @@ actor OperationsMonitor: Service {
         return lastSample
     }
 
-    /// Ready when the last sample is recent (the database answers) and no projection stopped at a dead letter.
+    /// Ready when the runner is connected, the last sample is recent (the database answers) and no projection
+    /// stopped at a dead letter.
     func readiness() -> Readiness {
+        guard health.isConnected else {
+            let reason =
+                if let outage = health.outage {
+                    "the database connection was lost \(Int(outage.seconds)) s ago; reconnecting"
+                } else {
+                    "not connected to the database yet"
+                }
+            return Readiness(ready: false, reasons: [reason])
+        }
         guard let lastSample = recentSample else {
             return Readiness(ready: false, reasons: ["the database has not answered a status read recently"])
         }
@@ -90,12 +114,24 @@ actor OperationsMonitor: Service {
     }
 
     /// The status as `projector status --json` prints it, from the last sample (at most one
-    /// `--sample-interval` old).
+    /// `--sample-interval` old), with this instance's view: `standing-by` for the projections another
+    /// instance writes, and every projection `disconnected` (with the last figures) while the runner is.
     ///
-    /// - Throws: `StatusUnavailable` when there is no recent sample; the endpoint answers 503.
+    /// - Throws: `StatusUnavailable` when there is no sample to show; the endpoint answers 503.
     func statusJSON() throws -> [UInt8] {
-        guard let sample = recentSample else { throw StatusUnavailable() }
-        return sample.json
+        let connected = health.isConnected
+        guard let sample = connected ? recentSample : lastSample else { throw StatusUnavailable() }
+        let standingBy = health.standingBy
+        if connected && standingBy.isEmpty { return sample.json }
+        var report = sample.report
+        for index in report.projections.indices {
+            if !connected {
+                report.projections[index].state = .disconnected
+            } else if standingBy.contains(report.projections[index].name), report.projections[index].state == .running {
+                report.projections[index].state = .standingBy
+            }
+        }
+        return Array(try StatusReport.encoder.encode(report))
     }
 }
 

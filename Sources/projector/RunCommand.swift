@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Postgres
 import ProjectionEngine
 import ProjectorHTTP
 import ServiceLifecycle
@@ -14,9 +15,12 @@ struct RunCommand: AsyncParsableCommand {
             One reader reads each page of the log once for every projection, and one transaction per page \
             writes it to every projection that is level with it (a projection that is behind catches up on \
             its own and joins; one that fails is retried on its own while the others go on). Each projection \
-            has a single writer (an advisory lock); a second instance stands by and takes over when the \
-            first dies. Stops between batches on SIGTERM or SIGINT. Exit code 0 when stopped or caught up, \
-            1 on a failure.
+            has a single writer, which holds a lease on it; a second instance stands by and takes over when \
+            the first's session is gone or its lease lapses (a frozen process). When the database goes away \
+            (restart, failover, network), every session is opened again with backoff until it is back; a \
+            batch in flight is rolled back and read again, so each event still takes effect once. Stops \
+            between batches on SIGTERM or SIGINT. Exit code 0 when stopped or caught up, 1 on what no \
+            reconnect mends: authentication, a database that does not exist, tables built by other code.
             """
     )
 
@@ -55,6 +59,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between the status reads behind /ready and the lag gauges.")
     var sampleInterval = 2.0
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Length of a writer's lease on a projection, renewed every third of it: a standby takes over within about this plus 1 s once the writer freezes or is cut off. Default: PROJECTOR_LEASE_SECONDS, else 3.",
+            valueName: "seconds"
+        )
+    )
+    var leaseSeconds: Double?
+
+    /// The lease length, from the option or the environment.
+    private var leaseLength: Double {
+        leaseSeconds ?? ProcessInfo.processInfo.environment["PROJECTOR_LEASE_SECONDS"].flatMap { Double($0) } ?? 3
+    }
+
     /// `on` or `off`, from the option or the environment.
     private var synchronousCommitSetting: String {
         synchronousCommit ?? ProcessInfo.processInfo.environment["PROJECTOR_SYNCHRONOUS_COMMIT"] ?? "on"
@@ -69,6 +87,9 @@ struct RunCommand: AsyncParsableCommand {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
         guard sampleInterval > 0 else { throw ValidationError("--sample-interval must be positive") }
+        guard leaseLength >= 0.3 && leaseLength <= 3600 else {
+            throw ValidationError("--lease-seconds (or PROJECTOR_LEASE_SECONDS) must be 0.3 to 3600")
+        }
         if let port, !(0...65535).contains(port) { throw ValidationError("--http-port must be 0 to 65535") }
         if !["on", "off"].contains(synchronousCommitSetting) {
             throw ValidationError("--synchronous-commit must be on or off")
@@ -83,20 +104,26 @@ struct RunCommand: AsyncParsableCommand {
         // Before any metric is created: swift-metrics binds each to the backend present at its creation.
         let registry = port.map { _ in MetricsBootstrap.registry() }
         let projections = try AllProjections.select(only)
-        try await ReadModelSetup.install(projections, global: global, logger: logger)
         var configuration = RunnerConfiguration()
         configuration.batchSize = batchSize
         configuration.exitWhenCaughtUp = exitWhenCaughtUp
         configuration.idlePollInterval = .milliseconds(Int64(pollInterval * 1000))
         configuration.synchronousCommit = synchronousCommitSetting == "on"
+        configuration.leaseLength = .milliseconds(Int64(leaseLength * 1000))
+        configuration.standbyRetryInterval = min(.seconds(1), configuration.leaseLength / 3)
+        let health = DatabaseHealth()
+        var runner = ProjectionRunner(
+            projections: projections,
+            databaseURL: global.databaseURL,
+            configuration: configuration,
+            health: health,
+            logger: logger
+        )
+        runner.onInstalled = { conn in try await ReadModelSetup.installViews(for: projections, on: conn, logger: logger)
+        }
         var services = [
             ServiceGroupConfiguration.ServiceConfiguration(
-                service: ProjectionRunner(
-                    projections: projections,
-                    databaseURL: global.databaseURL,
-                    configuration: configuration,
-                    logger: logger
-                ),
+                service: runner,
                 successTerminationBehavior: .gracefullyShutdownGroup
             )
         ]
@@ -105,6 +132,7 @@ struct RunCommand: AsyncParsableCommand {
                 projections: projections,
                 databaseURL: global.databaseURL,
                 interval: .milliseconds(Int64(sampleInterval * 1000)),
+                health: health,
                 logger: logger
             )
             let endpoints = OperationsEndpoints(
@@ -132,7 +160,16 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            throw CommandFailure("projection failed: \(error)")
+            // The runner's transactions wrap what failed inside them; say the cause itself.
+            let cause = (error as? TransactionError)?.underlying ?? error
+            switch cause {
+            case let cause as PostgresError where cause.isPermanentConnectFailure:
+                throw CommandFailure("cannot connect to PostgreSQL: \(cause)")
+            case let restored as RestoredClusterError:
+                throw CommandFailure("\(restored)")
+            default:
+                throw CommandFailure("projection failed: \(error)")
+            }
         }
     }
 }

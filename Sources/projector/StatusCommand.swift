@@ -45,7 +45,7 @@ struct StatusCommand: AsyncParsableCommand {
         ]
         let rows = statuses.map { s in
             [
-                s.name, String(s.version), s.state, s.checkpoint, String(s.eventsSeen), String(s.eventsBehind),
+                s.name, String(s.version), s.state.rawValue, s.checkpoint, String(s.eventsSeen), String(s.eventsBehind),
                 String(format: "%.1f", s.secondsBehind), String(s.deadLetters),
             ]
         }
@@ -96,6 +96,13 @@ struct StatusReport: Codable, Sendable {
     var logEvents: Int64
     var logMaxPosition: Int64
     var watermarkHeldBy: WatermarkHolder?
+
+    /// How `--json` and `/status` write it.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
 
     /// The status of `projections` and of the log, read on `conn`.
     static func read(_ projections: [any Projection], on conn: Connection) async throws -> StatusReport {

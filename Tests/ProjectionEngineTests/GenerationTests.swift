@@ -209,7 +209,7 @@ import Testing
             try await runUntilCaughtUp(NotesProjection(), url: url)
             #expect(try await dump("notes.notes", on: conn).count == 1)
             let status = try await StatusReader.status(of: [NotesProjection()], on: conn)[0]
-            #expect(status.state == ProjectionStatus.paused && status.pausedReason?.hasPrefix("stopped at") == true)
+            #expect(status.state == .stoppedAtDeadLetter && status.pausedReason?.hasPrefix("stopped at") == true)
             #expect(status.deadLetters == 1)
 
             _ = try await DeadLetterDesk.skip(

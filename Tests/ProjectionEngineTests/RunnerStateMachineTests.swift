@@ -17,7 +17,7 @@ import Testing
         let names = positions.keys.sorted()
         var machine = Machine(projections: names, exitWhenCaughtUp: exitWhenCaughtUp)
         var actions: [Machine.Action] = []
-        for name in names { _ = machine.lock(name, acquired: true) }
+        for name in names { _ = machine.leased(name, acquired: true) }
         for name in names {
             actions += machine.claimed(name, epoch: 1, position: at(positions[name]!), paused: false)
         }
@@ -26,14 +26,14 @@ import Testing
 
     @Test func startTriesEveryLockAndRebuildsChangedProjectionsFirst() {
         let machine = Machine(projections: ["a", "b", "c"], changed: ["b"], exitWhenCaughtUp: false)
-        #expect(machine.start() == [.rebuild("b"), .tryLock(["a", "c"])])
+        #expect(machine.start() == [.rebuild("b"), .acquire(["a", "c"])])
     }
 
     @Test func theGroupFormsOnceEveryClaimIsInAtTheFurthestCheckpoint() {
         var machine = Machine(projections: ["a", "b", "c"], exitWhenCaughtUp: false)
-        #expect(machine.lock("a", acquired: true) == [.claim("a", epoch: 1)])
-        #expect(machine.lock("b", acquired: true) == [.claim("b", epoch: 1)])
-        #expect(machine.lock("c", acquired: false).isEmpty)
+        #expect(machine.leased("a", acquired: true) == [.claim("a", epoch: 1)])
+        #expect(machine.leased("b", acquired: true) == [.claim("b", epoch: 1)])
+        #expect(machine.leased("c", acquired: false).isEmpty)
         #expect(machine.claimed("a", epoch: 1, position: at(5), paused: false).isEmpty)
         let actions = machine.claimed("b", epoch: 1, position: at(9), paused: false)
         #expect(actions == [.startReading(from: at(9)), .join("a", epoch: 1, from: at(5), until: at(9))])
@@ -164,20 +164,20 @@ import Testing
 
     @Test func aRunToTheEndFinishesAtOnceWhenEveryProjectionIsPaused() {
         var machine = Machine(projections: ["a"], exitWhenCaughtUp: true)
-        _ = machine.lock("a", acquired: true)
+        _ = machine.leased("a", acquired: true)
         #expect(machine.claimed("a", epoch: 1, position: at(3), paused: true) == [.finish])
     }
 
     @Test func aRunToTheEndFailsWhenAnotherInstanceIsTheWriter() {
         var machine = Machine(projections: ["a"], exitWhenCaughtUp: true)
-        #expect(machine.lock("a", acquired: false) == [.fail("projection a is being run by another instance")])
+        #expect(machine.leased("a", acquired: false) == [.fail("projection a is being run by another instance")])
     }
 
-    @Test func aStandbyTriesTheLockAtEveryTick() {
+    @Test func aStandbyTriesTheLeaseAtEveryTick() {
         var machine = Machine(projections: ["a", "b"], exitWhenCaughtUp: false)
-        _ = machine.lock("a", acquired: true)
-        _ = machine.lock("b", acquired: false)
-        #expect(machine.tick(now: .now) == [.tryLock(["b"])])
+        _ = machine.leased("a", acquired: true)
+        _ = machine.leased("b", acquired: false)
+        #expect(machine.tick(now: .now) == [.acquire(["b"])])
     }
 
     @Test func aLoneMemberClaimedBehindAnEmptyGroupFormsItAgainWhereItStands() {
@@ -190,9 +190,33 @@ import Testing
         #expect(machine.pageRead(start: at(8), end: at(9), caughtUp: false) == nil)
     }
 
-    @Test func aRebuiltProjectionTriesItsLock() {
+    @Test func aRebuiltProjectionTriesItsLease() {
         var machine = Machine(projections: ["a"], changed: ["a"], exitWhenCaughtUp: false)
         #expect(machine.tick(now: .now).isEmpty)
-        #expect(machine.rebuilt("a") == [.tryLock(["a"])])
+        #expect(machine.rebuilt("a") == [.acquire(["a"])])
+    }
+
+    @Test func aLostLeaseMakesALevelMemberStandByAndIgnoresItsOlderWork() {
+        var (machine, _) = claimedMachine(["a": 7, "b": 7])
+        #expect(machine.leaseLost("a").isEmpty)
+        #expect(machine.state(of: "a") == .standingBy)
+        #expect(machine.level == ["b"])
+        // A catch-up or join result from before the loss belongs to an older epoch.
+        #expect(machine.caughtUp("a", epoch: 1, at: at(9)).isEmpty)
+        #expect(machine.tick(now: .now) == [.acquire(["a"])])
+        // Taken again, it claims under a new epoch.
+        #expect(machine.leased("a", acquired: true) == [.claim("a", epoch: 3)])
+    }
+
+    @Test func aLostLeaseEndsARunToTheEnd() {
+        var (machine, _) = claimedMachine(["a": 7], exitWhenCaughtUp: true)
+        #expect(machine.leaseLost("a") == [.fail("projection a was taken over by another instance")])
+    }
+
+    @Test func aLostLeaseOfAStandbyChangesNothing() {
+        var machine = Machine(projections: ["a"], exitWhenCaughtUp: false)
+        _ = machine.leased("a", acquired: false)
+        #expect(machine.leaseLost("a").isEmpty)
+        #expect(machine.state(of: "a") == .standingBy)
     }
 }

@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 import Postgres
 import PostgresTestSupport
 import ProjectionCore
@@ -94,18 +95,26 @@ import Testing
         }
     }
 
-    @Test func aSecondInstanceStandsByWhileTheFirstIsTheWriter() async throws {
+    @Test func aSecondInstanceStandsByWhileTheFirstIsTheWriterAndTakesOverWhenItsSessionIsGone() async throws {
         try await TestDatabase.withConnection { conn, url in
             try await LogWriter(connection: conn).appendMany([note("a", "one", n: 1)])
-            let holder = try await Connection.connect(to: url)
-            let key = AdvisoryLock.key(for: "notes")
-            try await holder.execute("SELECT pg_advisory_lock(\(AdvisoryLock.namespace), \(key))")
-            await #expect(throws: EngineError.self) { try await runUntilCaughtUp(NotesProjection(), url: url) }
-            #expect(try await StatusReader.status(of: [NotesProjection()], on: conn)[0].state == "running")
-            try await holder.execute("SELECT pg_advisory_unlock_all()")
-            #expect(try await StatusReader.status(of: [NotesProjection()], on: conn)[0].state == "stopped")
             try await runUntilCaughtUp(NotesProjection(), url: url)
-            #expect(try await dump("notes.notes", on: conn).count == 1)
+            try await LogWriter(connection: conn).appendMany([note("b", "two", n: 2)])
+            // Another instance, whose lease lasts ten minutes.
+            let holder = try await Connection.connect(to: url)
+            let held = try await holder.withTransaction { tx in
+                try Leases.acquire(["notes"], holder: UUID(), length: .seconds(600), on: tx)
+            }
+            #expect(held == ["notes"])
+            await #expect(throws: EngineError.self) { try await runUntilCaughtUp(NotesProjection(), url: url) }
+            #expect(try await StatusReader.status(of: [NotesProjection()], on: conn)[0].state == .running)
+            // Its session ends (a crash): the lease is free at once, not in ten minutes.
+            await holder.close()
+            try await waitUntil("the holder's session is gone") {
+                try await StatusReader.status(of: [NotesProjection()], on: conn)[0].state == .stopped
+            }
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            #expect(try await dump("notes.notes", on: conn).count == 2)
         }
     }
 

@@ -44,17 +44,22 @@ struct BatchPipeline: Sendable {
     ) async throws -> Connection {
         let reader = try await Connection.connect(to: databaseURL, applicationName: applicationName)
         do {
-            // This session only runs the page read, whose right plan is always the ordered range scan of
-            // events_read_order that stops at the page size. Without statistics (a log loaded moments ago)
-            // the planner picked a bitmap scan and a sort of every remaining event, for every page.
-            try await reader.executeScript("SET enable_seqscan = off; SET enable_bitmapscan = off")
-            try await reader.listen(Channels.appended)
-            if control { try await reader.listen(Channels.control) }
+            try await prepareReader(reader, control: control)
             return reader
         } catch {
             await reader.close()
             throw error
         }
+    }
+
+    /// Makes `reader` a reader's session: the page read's plan, and LISTEN on the log (and `control`'s channel).
+    static func prepareReader(_ reader: Connection, control: Bool) async throws {
+        // This session only runs the page read, whose right plan is always the ordered range scan of
+        // events_read_order that stops at the page size. Without statistics (a log loaded moments ago)
+        // the planner picked a bitmap scan and a sort of every remaining event, for every page.
+        try await reader.executeScript("SET enable_seqscan = off; SET enable_bitmapscan = off")
+        try await reader.listen(Channels.appended)
+        if control { try await reader.listen(Channels.control) }
     }
 
     /// Applies batches from `start` until shut down, cancelled or (with `.finish`) caught up; returns the last checkpoint.

@@ -26,17 +26,24 @@ public struct ProjectionRunner: Service {
     let databaseURL: String?
     let configuration: RunnerConfiguration
     let logger: Logger
+    /// Whether the runner reaches the database, for `/ready` and the metrics.
+    public let health: DatabaseHealth
+    /// Runs on the writer's session once the projections' tables are installed (or checked), at every start
+    /// and reconnect: `projector run` recreates the analysts' views of them here.
+    public var onInstalled: (@Sendable (Connection) async throws -> Void)?
 
     /// A runner for `projections` against the database at `databaseURL` (libpq defaults when nil).
     public init(
         projections: [any Projection],
         databaseURL: String?,
         configuration: RunnerConfiguration = RunnerConfiguration(),
+        health: DatabaseHealth = DatabaseHealth(),
         logger: Logger
     ) {
         self.projections = projections
         self.databaseURL = databaseURL
         self.configuration = configuration
+        self.health = health
         self.logger = logger
     }
 
@@ -50,20 +57,25 @@ public struct ProjectionRunner: Service {
         self.init(projections: [projection], databaseURL: databaseURL, configuration: configuration, logger: logger)
     }
 
+    /// Runs until shut down (or caught up, with `exitWhenCaughtUp`), connecting again whenever the database
+    /// goes away; throws only what no reconnect mends (see `Reconnector`).
     public func run() async throws {
         let names = projections.map(\.name)
         guard Set(names).count == names.count else { throw EngineError("a projection is named twice") }
-        let writer = try await Connection.connect(to: databaseURL, applicationName: "projector:writer")
-        do {
-            try await run(writer: writer)
-        } catch {
-            await writer.close()
-            throw error
+        // One identity for the whole run: after a reconnect, this process takes its own leases back at once.
+        let leases = HeldLeases(holder: UUID())
+        var reconnector = Reconnector(health: health, logger: logger)
+        reconnector.maxDelay = configuration.maxReconnectDelay
+        // Every session starts afresh after an outage: a batch in flight was rolled back, and reading resumes
+        // from the checkpoints, so each event still takes effect once.
+        try await reconnector.run { connected in
+            try await Connection.withConnection(to: databaseURL, applicationName: "projector:writer") { writer in
+                try await run(writer: writer, leases: leases, connected: connected)
+            }
         }
-        await writer.close()
     }
 
-    private func run(writer: Connection) async throws {
+    private func run(writer: Connection, leases: HeldLeases, connected: @escaping @Sendable () -> Void) async throws {
         try await writer.withTransaction { conn in try ClusterCheck.verify(on: conn) }
         try await writer.executeScript(configuration.writerSessionSettings)
         var changed: Set<String> = []
@@ -83,31 +95,29 @@ public struct ProjectionRunner: Service {
                 changed.insert(projection.name)
             }
         }
+        try await onInstalled?(writer)
         try await writer.listen(Channels.control)
-        let reader = try await BatchPipeline.connectReader(
-            to: databaseURL,
-            applicationName: "projector:reader",
-            control: true
-        )
-        var machine = RunnerStateMachine(
-            projections: projections.map(\.name),
-            changed: changed,
-            exitWhenCaughtUp: configuration.exitWhenCaughtUp
-        )
-        machine.retryDelay = configuration.retryDelay
-        machine.maxRetryDelay = configuration.maxRetryDelay
-        var loop = RunnerLoop(runner: self, writer: writer, machine: machine)
-        do {
-            try await loop.run(reader: reader)
-        } catch {
-            await reader.close()
+        try await Connection.withConnection(to: databaseURL, applicationName: "projector:reader") { reader in
+            try await BatchPipeline.prepareReader(reader, control: true)
+            connected()
+            var machine = RunnerStateMachine(
+                projections: projections.map(\.name),
+                changed: changed,
+                exitWhenCaughtUp: configuration.exitWhenCaughtUp
+            )
+            machine.retryDelay = configuration.retryDelay
+            machine.maxRetryDelay = configuration.maxRetryDelay
+            var loop = RunnerLoop(runner: self, writer: writer, leases: leases, machine: machine)
+            do {
+                try await loop.run(reader: reader)
+            } catch {
+                await loop.closeApartWriters()
+                throw error
+            }
             await loop.closeApartWriters()
-            throw error
+            // Given up now, not when they lapse, so a standby takes over at its next try and status is right at once.
+            try await loop.releaseLeases()
         }
-        await reader.close()
-        await loop.closeApartWriters()
-        // Released now, not when the server notices the session has gone, so status is right at once.
-        try await loop.releaseLocks()
     }
 
     func memberLogger(_ name: String) -> Logger {

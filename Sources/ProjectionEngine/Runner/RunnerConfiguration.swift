@@ -8,20 +8,30 @@ public struct RunnerConfiguration: Sendable {
     public var idlePollInterval: Duration = .seconds(5)
     /// How often a runner held back by an open transaction looks again. Defaults to 20 milliseconds.
     public var heldBackRetryInterval: Duration = .milliseconds(20)
-    /// How often a standby instance tries to become the writer. Defaults to 2 seconds.
-    public var standbyRetryInterval: Duration = .seconds(2)
+    /// How often a standby instance tries to take a lease (and a failed projection's wait is checked).
+    /// Defaults to 1 second.
+    public var standbyRetryInterval: Duration = .seconds(1)
+    /// How long a writer's lease on a projection lasts unless renewed; it is renewed every third of this.
+    /// A standby takes over once it lapses (the writer froze or lost the network), or at once when the
+    /// writer's session is gone. Defaults to 3 seconds: a frozen writer is replaced within about
+    /// `leaseLength + standbyRetryInterval`.
+    public var leaseLength: Duration = .seconds(3)
     /// How long a projection that failed waits before it is tried again on its own, doubled for each failure
     /// in a row up to `maxRetryDelay`. Defaults to 1 second.
     public var retryDelay: Duration = .seconds(1)
     /// The longest wait before a failed projection is tried again. Defaults to 60 seconds.
     public var maxRetryDelay: Duration = .seconds(60)
+    /// The longest wait between tries to reach the database again after it went away (restart, failover,
+    /// network); the first wait is a quarter of a second, doubled per failed try. Defaults to 15 seconds.
+    public var maxReconnectDelay: Duration = .seconds(15)
     /// How long a writer waits for a lock on a read-model table before its batch fails (and the projection
     /// is retried on its own) rather than stalling behind whoever holds it. Defaults to 10 seconds.
     public var lockTimeout: Duration = .seconds(10)
-    /// How long a writer's session may sit idle inside a transaction before the server ends it: a frozen
-    /// process then releases its locks and its transaction id. Defaults to 60 seconds; the engine's own
-    /// transactions never wait inside.
-    public var idleInTransactionTimeout: Duration = .seconds(60)
+    /// How long a writer's session may sit idle inside a transaction before the server ends it: a process
+    /// frozen mid-transaction then releases its row locks (a standby's claim waits for them), its table locks
+    /// and its transaction id (which holds every reader's watermark back). Defaults to 5 seconds; the engine's
+    /// own transactions never wait for anything but the server inside.
+    public var idleInTransactionTimeout: Duration = .seconds(5)
     /// Stop once every committed event has been applied, instead of following the log live.
     public var exitWhenCaughtUp = false
     /// Whether live batches wait for their WAL to reach disk before the checkpoint is reported moved

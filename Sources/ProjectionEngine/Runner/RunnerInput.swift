@@ -10,6 +10,8 @@ enum RunnerInput: Sendable {
     case control(String?)
     /// Time passed: retry stand-bys and failed projections.
     case tick
+    /// Another instance took these projections' leases: this runner stopped renewing them in time.
+    case leaseLost([String])
     /// A changed projection's new generation is live.
     case rebuilt(String)
     /// A projection's own catch-up, started under `epoch`, reached `position`.

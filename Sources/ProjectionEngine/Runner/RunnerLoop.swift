@@ -11,6 +11,7 @@ import ServiceLifecycle
 struct RunnerLoop {
     let runner: ProjectionRunner
     let writer: Connection
+    let leases: HeldLeases
     var machine: RunnerStateMachine
 
     /// One projection's I/O state: its current claim and how it writes.
@@ -20,8 +21,6 @@ struct RunnerLoop {
         let metrics: ProjectionMetrics
         /// How it writes under its current claim; nil until claimed.
         var applier: BatchApplier?
-        /// Whether this runner's writer session holds its advisory lock.
-        var holdsLock = false
         /// Whether "standing by" was logged since it last held the lock.
         var announcedStandby = false
         /// Whether "caught up" was logged since it last fell behind.
@@ -37,9 +36,10 @@ struct RunnerLoop {
     private var page: GroupPage?
     private var finished = false
 
-    init(runner: ProjectionRunner, writer: Connection, machine: RunnerStateMachine) {
+    init(runner: ProjectionRunner, writer: Connection, leases: HeldLeases, machine: RunnerStateMachine) {
         self.runner = runner
         self.writer = writer
+        self.leases = leases
         self.machine = machine
         var members: [String: Member] = [:]
         for projection in runner.projections {
@@ -54,9 +54,13 @@ struct RunnerLoop {
 
     /// Runs until shut down, finished (`exitWhenCaughtUp`) or failed; `reader` must LISTEN on both channels.
     mutating func run(reader: Connection) async throws {
-        let (inputs, requests, configuration) = (inputs, requests, runner.configuration)
-        let projections = runner.projections
+        let (inputs, requests, configuration, leases) = (inputs, requests, runner.configuration, leases)
+        let (projections, databaseURL) = (runner.projections, runner.databaseURL)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await LeaseKeeper(held: leases, configuration: configuration, databaseURL: databaseURL)
+                    .run(into: inputs)
+            }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: configuration.standbyRetryInterval)
@@ -87,12 +91,12 @@ struct RunnerLoop {
         apartWriters = [:]
     }
 
-    /// Gives up every writer lock this runner holds.
-    func releaseLocks() async throws {
-        let held = members.values.filter(\.holdsLock).map(\.projection.name)
-        try await writer.withTransaction { conn in
-            for name in held { try AdvisoryLock.release(name, on: conn) }
-        }
+    /// Gives up every lease this runner holds.
+    func releaseLeases() async throws {
+        let (held, holder) = (Array(leases.all), leases.holder)
+        guard !held.isEmpty else { return }
+        try await writer.withTransaction { conn in try Leases.release(held, holder: holder, on: conn) }
+        for name in held { leases.remove(name) }
     }
 
     private mutating func handle(_ input: RunnerInput, in group: inout ThrowingTaskGroup<Void, any Error>) async throws
@@ -109,11 +113,14 @@ struct RunnerLoop {
             try await perform(machine.control(name), in: &group)
         case .tick:
             try await perform(machine.tick(now: .now), in: &group)
+        case .leaseLost(let names):
+            for name in names { try await perform(loseLease(name), in: &group) }
         case .rebuilt(let name):
             try await perform(machine.rebuilt(name), in: &group)
         case .caughtUp(let name, let epoch, let position):
             try await perform(machine.caughtUp(name, epoch: epoch, at: position), in: &group)
         case .failedAlone(let name, let epoch, let error):
+            if Outage.isConnectionLoss(error) { throw error }
             try await perform(failedAlone(name, epoch: epoch, error: error), in: &group)
         case .fatal(let error):
             throw error
@@ -130,8 +137,8 @@ struct RunnerLoop {
             switch action {
             case .rebuild(let name):
                 startRebuild(name, in: &group)
-            case .tryLock(let names):
-                for name in names { queue += try await tryLock(name) }
+            case .acquire(let names):
+                queue += try await acquire(names)
             case .claim(let name, let epoch):
                 queue += try await claim(name, epoch: epoch)
             case .startReading(let position):
@@ -170,14 +177,36 @@ struct RunnerLoop {
 
     // MARK: Actions
 
-    private mutating func tryLock(_ name: String) async throws -> [RunnerStateMachine.Action] {
-        let acquired = try await writer.withTransaction { conn in try AdvisoryLock.tryAcquire(name, on: conn) }
-        members[name]?.holdsLock = acquired
-        if !acquired, members[name]?.announcedStandby == false, !runner.configuration.exitWhenCaughtUp {
-            members[name]?.logger.info("standing by: another instance is the writer")
-            members[name]?.announcedStandby = true
+    /// Tries to take the leases of `names` (one statement for all), and reports each to the machine.
+    private mutating func acquire(_ names: [String]) async throws -> [RunnerStateMachine.Action] {
+        let (holder, length) = (leases.holder, runner.configuration.leaseLength)
+        let acquired = try await writer.withTransaction { conn in
+            try Leases.acquire(names, holder: holder, length: length, on: conn)
         }
-        return machine.lock(name, acquired: acquired)
+        var actions: [RunnerStateMachine.Action] = []
+        for name in names {
+            let taken = acquired.contains(name)
+            runner.health.setStandingBy(name, !taken)
+            if taken {
+                leases.insert(name)
+                members[name]?.announcedStandby = false
+            } else if members[name]?.announcedStandby == false, !runner.configuration.exitWhenCaughtUp {
+                members[name]?.logger.info("standing by: another instance is the writer")
+                members[name]?.announcedStandby = true
+            }
+            actions += machine.leased(name, acquired: taken)
+        }
+        return actions
+    }
+
+    /// Another instance holds `name`'s lease now: forget the claim, and stand by.
+    private mutating func loseLease(_ name: String) -> [RunnerStateMachine.Action] {
+        leases.remove(name)
+        members[name]?.applier = nil
+        runner.health.setStandingBy(name, true)
+        members[name]?.logger.warning("another instance took the lease over; standing by")
+        members[name]?.announcedStandby = true
+        return machine.leaseLost(name)
     }
 
     private mutating func claim(_ name: String, epoch: Int) async throws -> [RunnerStateMachine.Action] {
@@ -185,8 +214,13 @@ struct RunnerLoop {
         // A fresh token per claim: whatever an older claim started can no longer commit.
         let owner = UUID().uuidString.lowercased()
         let generation = Generation.live(name)
-        let claim = try await writer.withTransaction { conn in
-            try Checkpoints.claim(generation, owner: owner, on: conn)
+        let holder = leases.holder
+        let claimed = try await writer.withTransaction { conn in
+            try Checkpoints.claim(name, owner: owner, leaseHolder: holder, on: conn)
+        }
+        guard let claim = claimed else {
+            // Another instance took the lease between this runner's last renewal and now.
+            return loseLease(name)
         }
         if claim.paused {
             member.logger.notice(
@@ -247,7 +281,10 @@ struct RunnerLoop {
                 }
                 return outcomes
             case .failure(let error):
-                guard let failure = error.underlying as? MemberFailure else { throw error }
+                // A lost session is nobody's fault: every session starts again (see `ProjectionRunner.run`).
+                guard let failure = error.underlying as? MemberFailure, !Outage.isConnectionLoss(error) else {
+                    throw error
+                }
                 let needsClaim = Self.needsClaim(failure.underlying)
                 outcomes[failure.projection] = needsClaim ? .needsClaim : .failed
                 log(failure.underlying, of: failure.projection, needsClaim: needsClaim, context: "group write")
@@ -290,6 +327,7 @@ struct RunnerLoop {
             return results
         }
         let took = ContinuousClock.now - started
+        for case (_, .failure(let error)) in results where Outage.isConnectionLoss(error) { throw error }
         var outcomes: [String: RunnerStateMachine.GroupOutcome] = [:]
         for (name, result) in results {
             guard let member = members[name] else { continue }
@@ -347,6 +385,7 @@ struct RunnerLoop {
             }
             return machine.joinAttempted(name, epoch: epoch, reached: reached)
         } catch {
+            if Outage.isConnectionLoss(error) { throw error }
             return failedAlone(name, epoch: epoch, error: error)
         }
     }

@@ -15,9 +15,9 @@ struct RunnerStateMachine {
     enum MemberState: Equatable, Sendable {
         /// Installed tables differ from the code: a new generation is being built before it can run.
         case rebuilding
-        /// Another instance is the writer; the lock is tried again at each tick.
+        /// Another instance is the writer (holds the lease); the lease is tried again at each tick.
         case standingBy
-        /// The lock is held; the checkpoint is being claimed.
+        /// The lease is held; the checkpoint is being claimed.
         case claiming
         /// Claimed at this position; placed once every pending claim is in (the group forms from all).
         case claimed(LogPosition)
@@ -48,8 +48,8 @@ struct RunnerStateMachine {
     enum Action: Equatable, Sendable {
         /// Build the changed projection's new generation and swap it in, then report `.rebuilt`.
         case rebuild(String)
-        /// Try to take these projections' writer locks; report each with `.lock`.
-        case tryLock([String])
+        /// Try to take these projections' leases; report each with `.leased`.
+        case acquire([String])
         /// Claim the checkpoint with a fresh owner token (ending every older claim's work); report `.claimed`.
         case claim(String, epoch: Int)
         /// Start reading pages after this position (the first claim, or the group formed again).
@@ -109,7 +109,7 @@ struct RunnerStateMachine {
     func start() -> [Action] {
         let rebuilding = order.filter { members[$0]?.state == .rebuilding }
         let waiting = order.filter { members[$0]?.state == .standingBy }
-        return rebuilding.map { .rebuild($0) } + (waiting.isEmpty ? [] : [.tryLock(waiting)])
+        return rebuilding.map { .rebuild($0) } + (waiting.isEmpty ? [] : [.acquire(waiting)])
     }
 
     /// The group's members, in order.
@@ -124,11 +124,11 @@ struct RunnerStateMachine {
     mutating func rebuilt(_ name: String) -> [Action] {
         guard members[name]?.state == .rebuilding else { return [] }
         members[name]?.state = .standingBy
-        return [.tryLock([name])]
+        return [.acquire([name])]
     }
 
-    /// The result of trying `name`'s writer lock.
-    mutating func lock(_ name: String, acquired: Bool) -> [Action] {
+    /// The result of trying to take `name`'s lease.
+    mutating func leased(_ name: String, acquired: Bool) -> [Action] {
         guard members[name]?.state == .standingBy else { return [] }
         guard acquired else {
             return exitWhenCaughtUp ? [.fail("projection \(name) is being run by another instance")] : []
@@ -141,6 +141,18 @@ struct RunnerStateMachine {
         guard let member = members[name], member.epoch == epoch, member.state == .claiming else { return [] }
         members[name]?.state = paused ? .paused : .claimed(position)
         return placeClaimed() + finishIfDone()
+    }
+
+    /// `name`'s lease was taken by another instance (this one stopped renewing it in time, a freeze or a
+    /// network cut): whatever it started can no longer commit, and it stands by.
+    mutating func leaseLost(_ name: String) -> [Action] {
+        switch members[name]?.state {
+        case nil, .rebuilding, .standingBy: return []
+        default:
+            members[name]?.epoch += 1
+            members[name]?.state = .standingBy
+            return exitWhenCaughtUp ? [.fail("projection \(name) was taken over by another instance")] : []
+        }
     }
 
     /// Ops changed `name`'s checkpoint row (nil: every projection's): claim it again.
@@ -215,11 +227,11 @@ struct RunnerStateMachine {
         return place(name, at: position) + finishIfDone()
     }
 
-    /// Time passed: stand-bys try the lock again, failed members whose wait is over are claimed again.
+    /// Time passed: stand-bys try the lease again, failed members whose wait is over are claimed again.
     mutating func tick(now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
         let standing = order.filter { members[$0]?.state == .standingBy }
-        if !standing.isEmpty { actions.append(.tryLock(standing)) }
+        if !standing.isEmpty { actions.append(.acquire(standing)) }
         for name in order {
             if case .failed(let retryAt, _) = members[name]?.state, retryAt <= now { actions += claim(name) }
         }
