@@ -97,7 +97,7 @@ actor OperationsMonitor: Service {
         guard health.isConnected else {
             let reason =
                 if let outage = health.outage {
-                    "the database connection was lost \(Int(outage.seconds)) s ago; reconnecting"
+                    "the database has been unreachable for \(Int(outage.seconds)) s; reconnecting"
                 } else {
                     "not connected to the database yet"
                 }

@@ -190,9 +190,13 @@ struct RunnerLoop {
             if taken {
                 leases.insert(name)
                 members[name]?.announcedStandby = false
-            } else if members[name]?.announcedStandby == false, !runner.configuration.exitWhenCaughtUp {
-                members[name]?.logger.info("standing by: another instance is the writer")
-                members[name]?.announcedStandby = true
+            } else {
+                // Held before an outage, perhaps: another instance took it meanwhile.
+                leases.remove(name)
+                if members[name]?.announcedStandby == false, !runner.configuration.exitWhenCaughtUp {
+                    members[name]?.logger.info("standing by: another instance is the writer")
+                    members[name]?.announcedStandby = true
+                }
             }
             actions += machine.leased(name, acquired: taken)
         }
