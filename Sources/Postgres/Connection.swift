@@ -49,6 +49,7 @@ public actor Connection {
     }
 
     private func open(_ conninfo: String, applicationName: String) throws(PostgresError) {
+        try Self.checkSyntax(of: conninfo)
         // Entries before `dbname` are overridden by the conninfo it expands to; those after it override it.
         let defaults = Self.sessionDefaults
         let keywords = defaults.map(\.keyword) + ["dbname", "fallback_application_name", "client_encoding"]
@@ -69,6 +70,25 @@ public actor Connection {
         // Timestamps come back in one parseable form whatever the server's settings; NOTICEs
         // ("schema … does not exist, skipping") would go to stderr through libpq: warnings and up only.
         try executeScript("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET client_min_messages = 'warning'")
+    }
+
+    /// Refuses a conninfo or URL libpq cannot parse, before any connect: a failure no retry mends
+    /// (`isPermanentConnectFailure`).
+    static func checkSyntax(of conninfo: String) throws(PostgresError) {
+        // What libpq expands as a connection string; anything else is a database's name (PQconnectdbParams).
+        guard conninfo.contains("=") || conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://") else {
+            return
+        }
+        var message: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &message) else {
+            let text = message.map { String(cString: $0).trimmed } ?? "cannot parse the connection string"
+            if let message { PQfreemem(message) }
+            throw PostgresError(
+                kind: .connection,
+                message: "invalid connection string: " + Conninfo.redacted(text, conninfo: conninfo)
+            )
+        }
+        PQconninfoFree(options)
     }
 
     /// Closes the connection; later calls fail with a connection error.

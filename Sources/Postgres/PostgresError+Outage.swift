@@ -25,6 +25,7 @@ extension PostgresError {
     private static let permanentConnectMarkers = [
         "password authentication failed", "authentication failed", "no pg_hba.conf entry",
         "no password supplied", "does not exist", "invalid connection option", "invalid URI",
-        "missing \"=\" after", "invalid sslmode value", "permission denied for database",
+        "missing \"=\" after", "invalid sslmode value", "invalid port number", "invalid integer value",
+        "invalid value for parameter", "invalid connection string", "permission denied for database",
     ]
 }

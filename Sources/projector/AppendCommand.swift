@@ -99,13 +99,11 @@ struct AppendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let event = try event()
-        let conn = try await global.connect()
+        let expected = try expected()
         do {
-            let appended = try await LogWriter(connection: conn).append(
-                [event],
-                to: event.stream,
-                expected: try expected()
-            )
+            let appended = try await global.withConnection { conn in
+                try await LogWriter(connection: conn).append([event], to: event.stream, expected: expected)
+            }
             let position = appended.position
             if jsonOutput {
                 // Every value is a number, a position or the event id: no payload, no stream id.
@@ -125,6 +123,5 @@ struct AppendCommand: AsyncParsableCommand {
             printError("projector: \(conflict)")
             throw ExitCode(3)
         }
-        await conn.close()
     }
 }

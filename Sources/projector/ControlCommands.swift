@@ -114,12 +114,11 @@ struct PolicyCommand: AsyncParsableCommand {
 
 /// Connects with `global`'s settings, runs `body`, and turns its failure into one line and exit code 1.
 private func withControl(_ global: GlobalOptions, _ body: (Connection) async throws -> Void) async throws {
-    let conn = try await global.connect()
-    do {
-        try await body(conn)
-    } catch {
-        await conn.close()
-        throw CommandFailure("\(error)")
+    try await global.withConnection { conn in
+        do {
+            try await body(conn)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
     }
-    await conn.close()
 }

@@ -39,12 +39,12 @@ struct GenerateCommand: AsyncParsableCommand {
             GeneratorOptions(patients: patients, seed: seed, invalidFraction: invalidFraction)
         )
         if intoLog {
-            let conn = try await global.connect()
             let events = generator.lazy.map {
                 NewEvent(stream: $0.stream, type: $0.type, eventID: $0.eventID, data: $0.data, metadata: $0.metadata)
             }
-            let (generated, stored) = try await LogWriter(connection: conn).appendMany(events, batchSize: batchSize)
-            await conn.close()
+            let (generated, stored) = try await global.withConnection { conn in
+                try await LogWriter(connection: conn).appendMany(events, batchSize: batchSize)
+            }
             print(
                 "generated \(generated) events for \(patients) patients; \(stored) appended (\(generated - stored) already in the log)"
             )

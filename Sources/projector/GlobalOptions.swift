@@ -66,9 +66,25 @@ struct GlobalOptions: ParsableArguments {
         return conn
     }
 
+    /// Connects (see `connect`), runs `body` with the session, and closes it however `body` ends.
+    func withConnection<T>(
+        applicationName: String = "projector",
+        _ body: (Connection) async throws -> T
+    ) async throws -> T {
+        let conn = try await connect(applicationName: applicationName)
+        do {
+            let value = try await body(conn)
+            await conn.close()
+            return value
+        } catch {
+            await conn.close()
+            throw error
+        }
+    }
+
     /// Refuses a restored database (see `connect`), for commands whose engine opens its own connections.
     func checkCluster() async throws {
-        try await connect().close()
+        try await withConnection { _ in }
     }
 }
 

@@ -51,25 +51,25 @@ struct ImportCommand: AsyncParsableCommand {
             if problems > maxErrors { printError("… and \(problems - maxErrors) more bad lines") }
             throw CommandFailure("\(problems) of \(lines) lines are not valid events; nothing was imported")
         }
-        let conn = try await global.connect()
-        let writer = LogWriter(connection: conn)
-        var batch: [String] = []
-        var stored = 0
         reader = try LineReader(path: file)
-        while let line = try reader.next() {
-            // Every line was checked above: the file changed meanwhile when one is not UTF-8 now.
-            guard let text = String(validating: line.bytes, as: UTF8.self) else {
-                throw CommandFailure("\(file):\(line.number): not valid UTF-8 (the file changed while importing)")
+        let stored = try await global.withConnection { conn in
+            let writer = LogWriter(connection: conn)
+            var batch: [String] = []
+            var stored = 0
+            while let line = try reader.next() {
+                // Every line was checked above: the file changed meanwhile when one is not UTF-8 now.
+                guard let text = String(validating: line.bytes, as: UTF8.self) else {
+                    throw CommandFailure("\(file):\(line.number): not valid UTF-8 (the file changed while importing)")
+                }
+                guard !text.allSatisfy(\.isWhitespace) else { continue }
+                batch.append(text)
+                if batch.count == batchSize {
+                    stored += try await writer.appendRecords(jsonLines: batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
-            guard !text.allSatisfy(\.isWhitespace) else { continue }
-            batch.append(text)
-            if batch.count == batchSize {
-                stored += try await writer.appendRecords(jsonLines: batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+            return stored + (try await writer.appendRecords(jsonLines: batch))
         }
-        stored += try await writer.appendRecords(jsonLines: batch)
-        await conn.close()
         print("imported \(stored) events from \(lines) lines (\(lines - stored) already in the log)")
     }
 }

@@ -20,9 +20,7 @@ struct LogCommand: AsyncParsableCommand {
         @Flag(help: "Print one JSON object instead of text.") var json = false
 
         func run() async throws {
-            let conn = try await global.connect()
-            let stats = try await LogStats.read(on: conn)
-            await conn.close()
+            let stats = try await global.withConnection { conn in try await LogStats.read(on: conn) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -13,13 +13,11 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let conn = try await global.connect()
-        let applied = try await Migrations.apply(on: conn)
+        let applied = try await global.withConnection { conn in try await Migrations.apply(on: conn) }
         if applied.isEmpty {
             print("database is up to date")
         } else {
             for migration in applied { print("applied \(migration.version)_\(migration.name)") }
         }
-        await conn.close()
     }
 }

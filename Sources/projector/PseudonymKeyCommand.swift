@@ -48,15 +48,13 @@ struct SetPseudonymKeyCommand: AsyncParsableCommand {
         guard key.utf8.count >= 32 else {
             throw CommandFailure("the pseudonym key must be at least 32 bytes; it has \(key.utf8.count)")
         }
-        let conn = try await global.connect()
-        let replaced: Bool?
-        do {
-            replaced = try await store(key, on: conn)
-        } catch {
-            await conn.close()
-            throw CommandFailure("cannot store the pseudonym key: \(error)")
+        let replaced = try await global.withConnection { conn in
+            do {
+                return try await store(key, on: conn)
+            } catch {
+                throw CommandFailure("cannot store the pseudonym key: \(error)")
+            }
         }
-        await conn.close()
         switch replaced {
         case nil: throw CommandFailure("a pseudonym key is already set; --replace changes it (and every pseudonym)")
         case true?: print("pseudonym key replaced: every pseudonym has changed")

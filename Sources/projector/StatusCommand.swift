@@ -25,15 +25,13 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let conn = try await global.connect()
-        let report: StatusReport
-        do {
-            report = try await StatusReport.read(AllProjections.all, on: conn)
-        } catch {
-            await conn.close()
-            throw CommandFailure("cannot read the status: \(error)")
+        let report = try await global.withConnection { conn in
+            do {
+                return try await StatusReport.read(AllProjections.all, on: conn)
+            } catch {
+                throw CommandFailure("cannot read the status: \(error)")
+            }
         }
-        await conn.close()
         let statuses = report.projections
         let holder = report.watermarkHeldBy
         if json {

@@ -14,18 +14,12 @@ struct CatchUp: Sendable {
     /// Applies the log after `from` up to `until`; returns where it got to (short of `until` only when shut down).
     func run(from: LogPosition, until: LogPosition) async throws -> LogPosition {
         let name = applier.projection.name
-        let writer = try await Connection.connect(
-            to: runner.databaseURL,
-            applicationName: "projector:\(name):catch-up"
-        )
-        do {
+        let url = runner.databaseURL
+        return try await Connection.withConnection(to: url, applicationName: "projector:\(name):catch-up") { writer in
             try await writer.executeScript(runner.configuration.writerSessionSettings)
-            let reader = try await BatchPipeline.connectReader(
-                to: runner.databaseURL,
-                applicationName: "projector:\(name):catch-up-reader",
-                control: false
-            )
-            do {
+            return try await Connection.withConnection(to: url, applicationName: "projector:\(name):catch-up-reader") {
+                reader in
+                try await BatchPipeline.prepareReader(reader, control: false)
                 var pipeline = BatchPipeline(
                     applier: applier,
                     configuration: runner.configuration,
@@ -34,17 +28,8 @@ struct CatchUp: Sendable {
                     onBatch: { [metrics] outcome, took in metrics.record(outcome, took: took) }
                 )
                 pipeline.until = until
-                let end = try await pipeline.run(from: from, reader: reader, writer: writer)
-                await reader.close()
-                await writer.close()
-                return end
-            } catch {
-                await reader.close()
-                throw error
+                return try await pipeline.run(from: from, reader: reader, writer: writer)
             }
-        } catch {
-            await writer.close()
-            throw error
         }
     }
 }
