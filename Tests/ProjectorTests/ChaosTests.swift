@@ -40,15 +40,21 @@ struct ChaosTests {
                 // Small batches, so a kill lands inside a batch's transaction more often than between two.
                 var runner = try started.start(url: url, arguments: ["--batch-size", "100"])
                 async let appended: Void = Chaos.appendRounds(url, seeds: 10...15)
+                var killedWhileBehind = 0
                 for round in 0..<2 {
                     // Once it works (its endpoints answer), at a random moment while events keep arriving.
                     let up = await runner.waitFor("/ready", status: 200, timeout: .seconds(30))
                     #expect(up, "round \(round): \(runner.exitDescription)")
                     try await Task.sleep(for: .milliseconds(Int.random(in: 0...300)))
                     await runner.kill9()
+                    if let status = await Chaos.status(url), status.projections.contains(where: { $0.eventsBehind > 0 })
+                    {
+                        killedWhileBehind += 1
+                    }
                     runner = try started.start(url: url, arguments: ["--batch-size", "100"])
                 }
                 try await appended
+                #expect(killedWhileBehind > 0, "no kill landed while events waited to be applied: this proved nothing")
                 try await Chaos.expectRunningAndCorrect(url, [runner], seed: 99)
             }
         }
@@ -201,6 +207,8 @@ struct ChaosTests {
                 if !tookOver { writer.send(SIGCONT) }
                 try #require(tookOver, "the standby did not take over within 15 s of SIGSTOP on the writer")
                 print("chaos: the standby had projected every event \(ContinuousClock.now - frozenAt) after SIGSTOP")
+                // Also shows that the metric the last check reads is there.
+                #expect(try await standby.eventsApplied() > 0, "the standby's /metrics shows no events applied")
 
                 writer.send(SIGCONT)
                 try #require(
