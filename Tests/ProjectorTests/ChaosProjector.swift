@@ -37,6 +37,8 @@ final class ChaosProjector: Sendable {
         process.standardOutput = log
         process.standardError = log
         try process.run()
+        // The child has its own copy of the descriptor.
+        try? log.close()
     }
 
     /// The operating system's process id.
