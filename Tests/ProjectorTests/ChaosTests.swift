@@ -100,7 +100,8 @@ struct ChaosTests {
         }
     }
 
-    @Test func terminatingEveryProjectorSessionWhileAppendingIsSurvived() async throws {
+    @Test(.bug(id: 12, "run exited 1 within 60 ms of pg_terminate_backend on its sessions"))
+    func terminatingEveryProjectorSessionWhileAppendingIsSurvived() async throws {
         try await Self.cluster().withDatabase { url in
             try await withProjectors { started in
                 try await Chaos.appendRound(url, seed: 1, patients: 40)
@@ -123,7 +124,8 @@ struct ChaosTests {
         }
     }
 
-    @Test func aServerRestartWhileAppendingMakesItNotReadyThenReadyAgain() async throws {
+    @Test(.bug(id: 12, "run exited 1 on pg_ctl restart -m fast and never came back"))
+    func aServerRestartWhileAppendingMakesItNotReadyThenReadyAgain() async throws {
         let cluster = try Self.cluster()
         try await cluster.withDatabase { url in
             try await withProjectors { started in
@@ -150,7 +152,8 @@ struct ChaosTests {
         }
     }
 
-    @Test func runStartedWhileTheServerIsDownWaitsForIt() async throws {
+    @Test(.bug(id: 12, "run started while the server was down exited in 0.04 s"))
+    func runStartedWhileTheServerIsDownWaitsForIt() async throws {
         let cluster = try Self.cluster()
         try await cluster.withDatabase { url in
             try await withProjectors { started in
@@ -169,7 +172,8 @@ struct ChaosTests {
         }
     }
 
-    @Test func aFrozenWriterIsReplacedByTheStandbyAndCommitsNothingWhenItWakes() async throws {
+    @Test(.bug(id: 12, "a writer frozen by SIGSTOP kept its lock and the standby never took over"))
+    func aFrozenWriterIsReplacedByTheStandbyAndCommitsNothingWhenItWakes() async throws {
         try await Self.cluster().withDatabase { url in
             try await withProjectors { started in
                 try await Chaos.appendRound(url, seed: 1, patients: 40)
