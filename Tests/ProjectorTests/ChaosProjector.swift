@@ -135,4 +135,17 @@ final class ProjectorList {
         all.append(projector)
         return projector
     }
+
+    /// Appends a first round of events (40 patients), starts `projector run` and waits until it has
+    /// projected them; fails the test when it does not within 30 s.
+    func startCaughtUp(
+        url: String,
+        applicationName: String? = nil,
+        arguments: [String] = []
+    ) async throws -> ChaosProjector {
+        try await Chaos.appendRound(url, seed: 1, patients: 40)
+        let projector = try start(url: url, applicationName: applicationName, arguments: arguments)
+        try #require(await Chaos.waitUntilCaughtUp(url, alive: [projector]))
+        return projector
+    }
 }

@@ -63,9 +63,7 @@ struct ChaosTests {
     @Test func aTableLockedPastTheLockTimeoutHoldsBackOnlyItsProjectionUntilReleased() async throws {
         try await Self.cluster().withDatabase { url in
             try await withProjectors { started in
-                try await Chaos.appendRound(url, seed: 1, patients: 40)
-                let runner = try started.start(url: url)
-                try #require(await Chaos.waitUntilCaughtUp(url, alive: [runner]))
+                let runner = try await started.startCaughtUp(url: url)
                 let holder = try await ChaosCluster.connect(url)
                 try await holder.execute("BEGIN")
                 try await holder.execute("LOCK TABLE timeline.entries IN SHARE MODE")
@@ -104,9 +102,7 @@ struct ChaosTests {
     func terminatingEveryProjectorSessionWhileAppendingIsSurvived() async throws {
         try await Self.cluster().withDatabase { url in
             try await withProjectors { started in
-                try await Chaos.appendRound(url, seed: 1, patients: 40)
-                let runner = try started.start(url: url)
-                try #require(await Chaos.waitUntilCaughtUp(url, alive: [runner]))
+                let runner = try await started.startCaughtUp(url: url)
                 async let appended: Void = Chaos.appendRounds(url, seeds: 10...15)
                 var ended: Int64 = 0
                 for _ in 0..<3 {
@@ -129,9 +125,7 @@ struct ChaosTests {
         let cluster = try Self.cluster()
         try await cluster.withDatabase { url in
             try await withProjectors { started in
-                try await Chaos.appendRound(url, seed: 1, patients: 40)
-                let runner = try started.start(url: url)
-                try #require(await Chaos.waitUntilCaughtUp(url, alive: [runner]))
+                let runner = try await started.startCaughtUp(url: url)
                 async let appended: Void = Chaos.appendRounds(url, seeds: 10...15)
                 try await Task.sleep(for: .milliseconds(300))
                 let stoppedAt = ContinuousClock.now
@@ -176,13 +170,11 @@ struct ChaosTests {
     func aFrozenWriterIsReplacedByTheStandbyAndCommitsNothingWhenItWakes() async throws {
         try await Self.cluster().withDatabase { url in
             try await withProjectors { started in
-                try await Chaos.appendRound(url, seed: 1, patients: 40)
-                let first = try started.start(
+                let first = try await started.startCaughtUp(
                     url: url,
                     applicationName: "projector-a",
                     arguments: ["--batch-size", "50"]
                 )
-                try #require(await Chaos.waitUntilCaughtUp(url, alive: [first]))
                 let second = try started.start(
                     url: url,
                     applicationName: "projector-b",
