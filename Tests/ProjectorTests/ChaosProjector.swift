@@ -86,9 +86,30 @@ final class ChaosProjector: Sendable {
 
     /// The sum over projections of `projector_events_applied_total` in its `/metrics`.
     func eventsApplied() async throws -> Double {
+        try await metric("projector_events_applied_total") ?? 0
+    }
+
+    /// The sum of the samples named `name` in its `/metrics`, over all their labels; nil when there is none.
+    func metric(_ name: String) async throws -> Double? {
         let body = try await HTTPGet.get("/metrics", port: httpPort).text
-        return try PrometheusText.parse(body).filter { $0.name == "projector_events_applied_total" }
-            .reduce(0) { $0 + $1.value }
+        let samples = try PrometheusText.parse(body).filter { $0.name == name }
+        return samples.isEmpty ? nil : samples.reduce(0) { $0 + $1.value }
+    }
+
+    /// Expects `/metrics` to show at least one reconnect and the database connected.
+    func expectReconnected(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let reconnects = try await metric("projector_reconnects_total")
+        let connected = try await metric("projector_database_connected")
+        #expect(
+            (reconnects ?? 0) >= 1,
+            "projector_reconnects_total: \(String(describing: reconnects))",
+            sourceLocation: sourceLocation
+        )
+        #expect(
+            connected == 1,
+            "projector_database_connected: \(String(describing: connected))",
+            sourceLocation: sourceLocation
+        )
     }
 
     /// Waits until `path` answers `status`, checking every 50 ms for `timeout`; false when it did not, or

@@ -116,6 +116,7 @@ struct ChaosTests {
                     "pg_terminate_backend of its sessions: \(runner.exitDescription)"
                 )
                 try await Chaos.expectRunningAndCorrect(url, [runner], seed: 99)
+                try await runner.expectReconnected()
             }
         }
     }
@@ -142,6 +143,7 @@ struct ChaosTests {
                 #expect(ready, "/ready did not answer 200 again after the restart: \(runner.exitDescription)")
                 print("chaos: ready again \(ContinuousClock.now - stoppedAt) after the server was stopped")
                 try await Chaos.expectRunningAndCorrect(url, [runner], seed: 99)
+                try await runner.expectReconnected()
             }
         }
     }
