@@ -121,18 +121,18 @@ enum Chaos {
         }
     }
 
-    /// The instance whose sessions hold the writer locks of every projection (`pg_advisory_lock` with the
-    /// engine's first key, 'proj'), by `application_name`; nil unless exactly one instance holds all of them.
+    /// The instance whose session holds the lease of every projection (the checkpoint row's
+    /// `lease_backend_pid`, with an expiry still ahead), by `application_name`; nil unless exactly one instance
+    /// holds all of them.
     static func writer(_ url: String) async throws -> String? {
         let conn = try await ChaosCluster.connect(url)
         let rows: [Row]
         do {
             rows = try await conn.query(
                 """
-                SELECT a.application_name, count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                  AND l.classid = \(Int64(0x7072_6F6A))::oid
-                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                SELECT a.application_name, count(*)
+                FROM projector.checkpoints c JOIN pg_stat_activity a ON a.pid = c.lease_backend_pid
+                WHERE c.lease_expires_at > clock_timestamp()
                 GROUP BY a.application_name
                 """
             ).rows
