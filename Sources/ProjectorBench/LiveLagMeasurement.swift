@@ -35,6 +35,8 @@ struct LiveLagMeasurement {
     let rate: Int
     /// The live runner's `--synchronous-commit`.
     let synchronousCommit: Bool
+    /// The generator's seed; each run needs its own, or its appends are skipped as already in the log.
+    let seed: UInt64
     let progress: @Sendable (String) -> Void
 
     func run(database: String) async throws -> LiveLagFigures {
@@ -67,8 +69,8 @@ struct LiveLagMeasurement {
         progress(
             "appending \(rate) events/s for \(configuration.duration), synchronous_commit \(synchronousCommit ? "on" : "off")"
         )
-        // Fresh ids (another seed) so nothing collides with the events already in the log.
-        var events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: 2)).makeIterator()
+        // Fresh ids (a seed of its own) so nothing collides with the events already in the log.
+        var events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: seed)).makeIterator()
         let writer = LogWriter(connection: appender)
         let record = Record()
         let start = ContinuousClock.now
@@ -99,7 +101,10 @@ struct LiveLagMeasurement {
                             )
                         )
                     }
-                    try await writer.appendMany(batch)
+                    // An event whose id is in the log already is skipped: the lag of nothing is no measurement.
+                    guard try await writer.appendMany(batch) == batch.count else {
+                        throw BenchError("the live measurement's events are in the log already (seed \(seed))")
+                    }
                     let committed = ContinuousClock.now
                     let position = try await maxPosition(appender)
                     record.appends.withLock { $0.append((committed, position)) }
