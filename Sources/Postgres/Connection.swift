@@ -14,6 +14,8 @@ import Glibc
 public actor Connection {
     private let executor: ConnectionExecutor
     private var handle: OpaquePointer?
+    /// Named prepared statements by SQL text and parameter types, once `cachePlans()` was called.
+    private var prepared: [PreparedKey: String]?
 
     /// The executor the actor runs on: a dispatch queue of its own, never the cooperative pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -122,9 +124,47 @@ public actor Connection {
     @discardableResult
     public func query(_ query: Query) throws(PostgresError) -> QueryResult {
         let conn = try liveHandle(for: query.description)
-        let result = send(query, on: conn)
+        let result = prepared == nil ? send(query, on: conn) : sendPrepared(query, on: conn)
         defer { PQclear(result) }
         return try collect(result, statement: query.description, on: conn)
+    }
+
+    /// From now on, prepares each distinct statement once on this session and runs it by name after.
+    ///
+    /// For sessions that run the same few statements many times with small inputs (a live writer's pages):
+    /// parsing and planning them again for every page cost more than executing them. Prepared statements
+    /// outlive transactions, and PostgreSQL analyses them again when a table they name is replaced (a
+    /// rebuild's swap). At most `maxPrepared` are kept; statements beyond that run unprepared.
+    public func cachePlans() {
+        if prepared == nil { prepared = [:] }
+    }
+
+    /// How many statements `cachePlans()` prepares at most per session.
+    public static let maxPrepared = 500
+
+    private struct PreparedKey: Hashable {
+        var sql: String
+        var types: [UInt32]
+    }
+
+    private func sendPrepared(_ query: Query, on conn: OpaquePointer) -> OpaquePointer? {
+        let types = query.binds.map(\.type)
+        let key = PreparedKey(sql: query.sql, types: types)
+        var name = prepared?[key]
+        if name == nil, let count = prepared?.count, count < Self.maxPrepared {
+            let fresh = "projector_\(count + 1)"
+            let result = PQprepare(conn, fresh, query.sql, Int32(types.count), types)
+            // A statement that does not prepare fails here with the server's error, as it would unprepared.
+            guard let result, PQresultStatus(result) == PGRES_COMMAND_OK else { return result }
+            PQclear(result)
+            prepared?[key] = fresh
+            name = fresh
+        }
+        guard let name else { return send(query, on: conn) }
+        let texts = query.binds.map(\.text)
+        return withOptionalCStrings(texts) { values in
+            PQexecPrepared(conn, name, Int32(types.count), values, nil, nil, 0)
+        }
     }
 
     /// Runs `query` for its effect; returns how many rows it affected.

@@ -64,7 +64,9 @@ enum Checkpoints {
         let rows = try conn.query(
             """
             UPDATE projector.checkpoints SET owner = \(PostgresUUID(owner))
-            WHERE projection = \(projection) AND lease_holder = \(PostgresUUID(leaseHolder.uuidString))
+            WHERE projection = \(projection)
+              AND EXISTS (SELECT 1 FROM projector.leases l
+                          WHERE l.projection = \(projection) AND l.holder = \(PostgresUUID(leaseHolder.uuidString)))
             RETURNING transaction_id::text, global_position, paused, on_failure
             """
         ).rows

@@ -4,12 +4,15 @@ import ProjectionCore
 
 /// The leases through which one instance at a time writes each projection (DESIGN.md, decision 8).
 ///
-/// A lease is three columns of the projection's checkpoint row: the holding process, its session's server
-/// process and an expiry on the server's clock. The holder renews it every third of its length. Another
-/// instance takes it when it has lapsed (the holder froze, or lost the network) or when the holder's session
-/// no longer exists (the holder died, or stopped without releasing it). Taking it says nothing about what an
-/// old holder may still try: the claim that follows gives the checkpoint a new owner token, and every batch
-/// commits only under the token it was started with.
+/// A lease is a row of `projector.leases`: the holding process, its session's server process and an expiry
+/// on the server's clock. The holder renews it every third of its length. Another instance takes it when it
+/// has lapsed (the holder froze, or lost the network) or when the holder's session no longer exists (the
+/// holder died, or stopped without giving it up). Taking it says nothing about what an old holder may still
+/// try: the claim that follows gives the checkpoint a new owner token, and every batch commits only under the
+/// token it was started with.
+///
+/// Every statement locks its rows in the projections' order, so a holder renewing and standbys trying to take
+/// over never deadlock.
 enum Leases {
     /// Takes or renews the leases of `projections` that are free, lapsed, or already `holder`'s, for `length`
     /// from now; returns those it holds.
@@ -21,14 +24,15 @@ enum Leases {
     ) throws -> Set<String> {
         let rows = try conn.query(
             """
-            UPDATE projector.checkpoints c
-            SET lease_holder = \(PostgresUUID(holder.uuidString)), lease_backend_pid = pg_backend_pid(),
-                lease_expires_at = clock_timestamp() + make_interval(secs => \(length.seconds))
-            WHERE c.projection = ANY(\(projections))
-              AND (c.lease_holder IS NULL OR c.lease_holder = \(PostgresUUID(holder.uuidString))
-                   OR c.lease_expires_at < clock_timestamp()
-                   OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.lease_backend_pid))
-            RETURNING c.projection
+            INSERT INTO projector.leases AS l (projection, holder, backend_pid, expires_at)
+            SELECT p, \(PostgresUUID(holder.uuidString)), pg_backend_pid(),
+                   clock_timestamp() + make_interval(secs => \(length.seconds))
+            FROM unnest(\(projections.sorted())::text[]) AS p ORDER BY p
+            ON CONFLICT (projection) DO UPDATE
+            SET holder = excluded.holder, backend_pid = excluded.backend_pid, expires_at = excluded.expires_at
+            WHERE l.holder = excluded.holder OR l.expires_at < clock_timestamp()
+               OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.backend_pid)
+            RETURNING l.projection
             """
         ).rows
         return Set(try rows.map { try $0.decode(String.self, at: 0) })
@@ -44,10 +48,13 @@ enum Leases {
     ) throws -> Set<String> {
         let rows = try conn.query(
             """
-            UPDATE projector.checkpoints
-            SET lease_expires_at = clock_timestamp() + make_interval(secs => \(length.seconds))
-            WHERE projection = ANY(\(projections)) AND lease_holder = \(PostgresUUID(holder.uuidString))
-            RETURNING projection
+            UPDATE projector.leases l
+            SET expires_at = clock_timestamp() + make_interval(secs => \(length.seconds))
+            FROM (SELECT projection FROM projector.leases
+                  WHERE projection = ANY(\(projections)) AND holder = \(PostgresUUID(holder.uuidString))
+                  ORDER BY projection FOR UPDATE) mine
+            WHERE l.projection = mine.projection
+            RETURNING l.projection
             """
         ).rows
         return Set(try rows.map { try $0.decode(String.self, at: 0) })
@@ -57,8 +64,11 @@ enum Leases {
     static func release(_ projections: [String], holder: UUID, on conn: isolated Connection) throws {
         try conn.execute(
             """
-            UPDATE projector.checkpoints SET lease_holder = NULL, lease_backend_pid = NULL, lease_expires_at = NULL
-            WHERE projection = ANY(\(projections)) AND lease_holder = \(PostgresUUID(holder.uuidString))
+            DELETE FROM projector.leases l
+            USING (SELECT projection FROM projector.leases
+                   WHERE projection = ANY(\(projections)) AND holder = \(PostgresUUID(holder.uuidString))
+                   ORDER BY projection FOR UPDATE) mine
+            WHERE l.projection = mine.projection
             """
         )
     }

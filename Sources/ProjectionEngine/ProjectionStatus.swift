@@ -91,8 +91,9 @@ public enum StatusReader {
             """
             SELECT c.transaction_id::text, c.global_position, c.events_seen,
                    to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                   (c.lease_holder IS NOT NULL AND c.lease_expires_at > clock_timestamp()
-                    AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.lease_backend_pid)),
+                   EXISTS (SELECT 1 FROM projector.leases l
+                           WHERE l.projection = c.projection AND l.expires_at > clock_timestamp()
+                             AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.backend_pid)),
                    (SELECT count(*) FROM eventlog.events e
                     WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
                       AND e.event_type = ANY(\(types))),

@@ -121,8 +121,8 @@ enum Chaos {
         }
     }
 
-    /// The instance whose session holds the lease of every projection (the checkpoint row's
-    /// `lease_backend_pid`, with an expiry still ahead), by `application_name`; nil unless exactly one instance
+    /// The instance whose session holds the lease of every projection (`projector.leases`'
+    /// `backend_pid`, with an expiry still ahead), by `application_name`; nil unless exactly one instance
     /// holds all of them.
     static func writer(_ url: String) async throws -> String? {
         let conn = try await ChaosCluster.connect(url)
@@ -131,8 +131,8 @@ enum Chaos {
             rows = try await conn.query(
                 """
                 SELECT a.application_name, count(*)
-                FROM projector.checkpoints c JOIN pg_stat_activity a ON a.pid = c.lease_backend_pid
-                WHERE c.lease_expires_at > clock_timestamp()
+                FROM projector.leases l JOIN pg_stat_activity a ON a.pid = l.backend_pid
+                WHERE l.expires_at > clock_timestamp()
                 GROUP BY a.application_name
                 """
             ).rows

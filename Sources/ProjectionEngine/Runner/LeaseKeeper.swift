@@ -1,5 +1,6 @@
 import AsyncAlgorithms
 import Foundation
+import Logging
 import Postgres
 import ProjectionCore
 import ServiceLifecycle
@@ -26,6 +27,7 @@ struct LeaseKeeper: Sendable {
     let held: HeldLeases
     let configuration: RunnerConfiguration
     let databaseURL: String?
+    let logger: Logger
 
     /// Renews until cancelled; a lease another instance took reaches the loop as `.leaseLost`, a failure as `.fatal`.
     func run(into inputs: AsyncChannel<RunnerInput>) async {
@@ -44,8 +46,17 @@ struct LeaseKeeper: Sendable {
             try await Task.sleep(for: length / 3)
             let names = held.all
             if names.isEmpty { continue }
-            let kept = try await conn.withTransaction { conn in
-                try Leases.renew(Array(names), holder: holder, length: length, on: conn)
+            let kept: Set<String>
+            do {
+                kept = try await conn.withTransaction { conn in
+                    try Leases.renew(Array(names), holder: holder, length: length, on: conn)
+                }
+            } catch {
+                // A lost session ends the runner's sessions, this one included, and they start again; anything
+                // else (a statement timeout, say) is tried again at the next renewal, before the lease lapses.
+                if Outage.isConnectionLoss(error) { throw error }
+                logger.warning("renewing the leases failed; trying again", metadata: ["error": "\(error)"])
+                continue
             }
             let lost = names.subtracting(kept)
             if !lost.isEmpty { await inputs.send(.leaseLost(lost.sorted())) }

@@ -55,10 +55,10 @@ struct RunnerLoop {
     /// Runs until shut down, finished (`exitWhenCaughtUp`) or failed; `reader` must LISTEN on both channels.
     mutating func run(reader: Connection) async throws {
         let (inputs, requests, configuration, leases) = (inputs, requests, runner.configuration, leases)
-        let (projections, databaseURL) = (runner.projections, runner.databaseURL)
+        let (projections, databaseURL, logger) = (runner.projections, runner.databaseURL, runner.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                await LeaseKeeper(held: leases, configuration: configuration, databaseURL: databaseURL)
+                await LeaseKeeper(held: leases, configuration: configuration, databaseURL: databaseURL, logger: logger)
                     .run(into: inputs)
             }
             group.addTask {
