@@ -1,9 +1,10 @@
 import Postgres
 
-/// The advisory locks that make one instance the writer of each projection.
+/// The advisory locks that serialise installs and make one process at a time build a projection's rebuild.
 ///
-/// A session-level lock on the runner's own connection: when its process or connection dies,
-/// PostgreSQL releases it and a standby instance takes over.
+/// A session-level lock on the builder's own connection: when its process or connection dies, PostgreSQL
+/// releases it and a waiting instance goes on. (Writers of live projections hold leases instead, see `Leases`:
+/// a frozen process keeps a session lock for ever.)
 public enum AdvisoryLock {
     /// The first key of every projector lock ("proj").
     static let namespace: Int32 = 0x7072_6F6A
@@ -20,14 +21,9 @@ public enum AdvisoryLock {
         return Int32(bitPattern: hash & 0x7FFF_FFFF)
     }
 
-    /// Tries to become `projection`'s writer on `conn`'s session.
+    /// Tries to take the lock named `projection` on `conn`'s session.
     static func tryAcquire(_ projection: String, on conn: isolated Connection) throws -> Bool {
         try conn.query("SELECT pg_try_advisory_lock(\(namespace), \(key(for: projection)))").rows[0]
             .decode(Bool.self, at: 0)
-    }
-
-    /// Gives up being `projector`'s writer on `conn`'s session.
-    static func release(_ projection: String, on conn: isolated Connection) throws {
-        try conn.execute("SELECT pg_advisory_unlock(\(namespace), \(key(for: projection)))")
     }
 }

@@ -21,7 +21,7 @@ struct RunnerLoop {
         let metrics: ProjectionMetrics
         /// How it writes under its current claim; nil until claimed.
         var applier: BatchApplier?
-        /// Whether "standing by" was logged since it last held the lock.
+        /// Whether "standing by" was logged since it last held the lease.
         var announcedStandby = false
         /// Whether "caught up" was logged since it last fell behind.
         var announcedCaughtUp = false
