@@ -101,6 +101,8 @@ public struct ProjectionRunner: Service {
         try await writer.listen(Channels.control)
         try await Connection.withConnection(to: databaseURL, applicationName: "projector:reader") { reader in
             try await BatchPipeline.prepareReader(reader, control: true)
+            // The same page read, again and again: planned once.
+            await reader.cachePlans()
             connected()
             var machine = RunnerStateMachine(
                 projections: projections.map(\.name),
