@@ -84,6 +84,21 @@ final class ChaosProjector: Sendable {
         try? await HTTPGet.get(path, port: httpPort).status
     }
 
+    /// The `state` of every projection in its `/status`, by name; empty when it does not answer 200.
+    func states() async -> [String: String] {
+        guard let response = try? await HTTPGet.get("/status", port: httpPort), response.status == 200,
+            let object = try? JSONSerialization.jsonObject(with: Data(response.text.utf8)) as? [String: Any],
+            let projections = object["projections"] as? [[String: Any]]
+        else { return [:] }
+        var states: [String: String] = [:]
+        for projection in projections {
+            if let name = projection["name"] as? String, let state = projection["state"] as? String {
+                states[name] = state
+            }
+        }
+        return states
+    }
+
     /// The sum over projections of `projector_events_applied_total` in its `/metrics`.
     func eventsApplied() async throws -> Double {
         try await metric("projector_events_applied_total") ?? 0

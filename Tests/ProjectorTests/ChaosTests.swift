@@ -133,12 +133,18 @@ struct ChaosTests {
                 try await cluster.stop()
                 let notReady = await runner.waitFor("/ready", status: 503, timeout: .seconds(15))
                 let healthy = await runner.get("/health")
+                let statesWhileDown = await runner.states()
                 let aliveWhileDown = runner.isRunning
                 try await cluster.startAgain()
                 try await appended
                 try #require(aliveWhileDown, "pg_ctl stop -m fast: \(runner.exitDescription)")
                 #expect(notReady, "/ready did not answer 503 while the server was down")
                 #expect(healthy == 200, "/health answered \(healthy.map(String.init) ?? "nothing") while down")
+                #expect(
+                    Set(statesWhileDown.values) == ["disconnected"]
+                        && statesWhileDown.count == ChaosCluster.readModels.count,
+                    "/status while the server was down: \(statesWhileDown)"
+                )
                 let ready = await runner.waitFor("/ready", status: 200, timeout: .seconds(30))
                 #expect(ready, "/ready did not answer 200 again after the restart: \(runner.exitDescription)")
                 print("chaos: ready again \(ContinuousClock.now - stoppedAt) after the server was stopped")
@@ -189,9 +195,20 @@ struct ChaosTests {
                 let writerName = try await Chaos.writer(url)
                 let writer = try #require(
                     [first, second].first { $0.applicationName == writerName },
-                    "no one instance holds every projection's writer lock"
+                    "no one instance holds every projection's lease"
                 )
                 let standby = writer === first ? second : first
+                var standbyStates = await standby.states()
+                let asked = ContinuousClock.now
+                while Set(standbyStates.values) != ["standing-by"] && ContinuousClock.now - asked < .seconds(5) {
+                    try await Task.sleep(for: .milliseconds(100))
+                    standbyStates = await standby.states()
+                }
+                #expect(
+                    Set(standbyStates.values) == ["standing-by"]
+                        && standbyStates.count == ChaosCluster.readModels.count,
+                    "the standby's /status: \(standbyStates)"
+                )
 
                 async let appended: Void = Chaos.appendRounds(url, seeds: 10...13)
                 try await Task.sleep(for: .milliseconds(300))
