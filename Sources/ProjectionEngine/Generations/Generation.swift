@@ -46,6 +46,9 @@ struct GenerationStore: Sendable {
     var key: String
     /// Whether ops can pause it (and set its failure policy): the live generation only.
     var isLive: Bool
+    /// SQL that holds for its dead letters still waiting: those ops have not retried or skipped. A build's
+    /// letters all wait (ops handle letters once they are live).
+    var waiting: StaticString { isLive ? "status = 'parked'" : "true" }
 
     /// The store of `generation`.
     init(_ generation: Generation) {
