@@ -9,9 +9,14 @@ struct PreparedBatch: Sendable {
     /// The rows to write and the events set aside.
     var plan: BatchPlan
     /// The page's events, for the writer to plan again (the projection is pure, so it gives the same
-    /// changes) when a row `plan` assumed exists does not, when one of their streams is parked, or at a
-    /// dead letter under the stop policy.
+    /// changes) when a row `plan` assumed exists does not, or at a dead letter under the stop policy;
+    /// empty otherwise, so a page's payloads are not held while it is written.
     var events: [RecordedEvent]
+    /// The stream of each event, in order: what the writer looks up among the streams parked before.
+    var streams: [String] = []
+    /// The global position of each event, in order: how the writer reads `events` again when it was not
+    /// kept and one of `streams` turns out to be parked.
+    var positions: [Int64] = []
     /// Where the checkpoint moves when the batch commits.
     var end: LogPosition
     /// How many events the page held.
@@ -59,11 +64,15 @@ struct BatchApplier: Sendable {
             page.events.allSatisfy { types.contains($0.eventType) }
             ? page.events : page.events.filter { types.contains($0.eventType) }
         let plan = BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil)
-        // The events are kept: only the writer learns (in its transaction) whether a stream of theirs is
-        // parked, which plans the batch again. They are the page's own (or a filtered copy of its array).
+        // The events are kept only when the writer may plan again: a missing row, or the stop policy
+        // (which it knows only when writing) at a dead letter. A stream parked before the batch, which
+        // only the writer learns of, reads them again (rare: such a stream has failed already).
+        let mayReplan = !plan.assumedRows.isEmpty || !plan.deadLetters.isEmpty
         return PreparedBatch(
             plan: plan,
-            events: events,
+            events: mayReplan ? events : [],
+            streams: events.map(\.streamID),
+            positions: events.map(\.position.globalPosition),
             end: page.end,
             eventCount: events.count,
             isCaughtUp: page.isCaughtUp
@@ -104,7 +113,11 @@ struct BatchApplier: Sendable {
     func write(_ batch: PreparedBatch, inTransactionOn conn: isolated Connection) throws -> Written {
         let stops = onFailure == .stop && generation.role == .live
         // Streams parked by earlier batches: their events wait behind their first dead letter.
-        let (parked, asked) = try parkedStreams.lookUp(batch.events, of: generation, on: conn)
+        let (parked, asked) = try parkedStreams.lookUp(batch.streams, of: generation, on: conn)
+        var batch = batch
+        if !parked.isEmpty && batch.events.isEmpty && !batch.positions.isEmpty {
+            batch.events = try LogReader.events(at: batch.positions, on: conn)
+        }
         var plan = try BatchApplier.confirm(
             parked.isEmpty
                 ? batch.plan

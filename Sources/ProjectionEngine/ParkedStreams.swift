@@ -35,18 +35,19 @@ final class ParkedStreams: Sendable {
 
     init() {}
 
-    /// The streams of `events` that `generation` parked before this batch, each with the letter it waits
-    /// behind; empty, without a query, when the generation is known to have parked none.
+    /// The streams among `streams` (a batch's events' streams) that `generation` parked before this batch,
+    /// each with the letter it waits behind; empty, without a query, when the generation is known to have
+    /// parked none.
     ///
     /// - Returns: also whether the database was asked.
     func lookUp(
-        _ events: [RecordedEvent],
+        _ streams: [String],
         of generation: Generation,
         on conn: isolated Connection
     ) throws -> (streams: [String: FirstLetter], asked: Bool) {
         let before = state.withLock { $0 }
-        guard before.knowledge != .none, !events.isEmpty else { return ([:], false) }
-        let streams = Array(Set(events.map(\.streamID)))
+        guard before.knowledge != .none, !streams.isEmpty else { return ([:], false) }
+        let streams = Array(Set(streams))
         let store = GenerationStore(generation)
         let parkingNothing = ProjectionFailure.Category.parkingNothing
         // One row per parked stream of the batch (the latest first letter of a stream parked before
