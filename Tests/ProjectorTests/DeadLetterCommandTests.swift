@@ -184,6 +184,20 @@ import Testing
             #expect(status.stdout.contains("2 (1 parked behind)"), "\(status.stdout)")
             let statusJSON = try await ProjectorBinary.run(["status", "--json"], database: url)
             #expect(statusJSON.stdout.contains(#""deadLettersParkedBehind":1"#), "\(statusJSON.stdout)")
+            let port = TestPorts.http()
+            let serving = try ProjectorBinary.start(
+                ["run", "--only", "appointments", "--http-port", "\(port)", "--sample-interval", "0.2"],
+                database: url
+            )
+            try await waitUntil("the dead-letter gauges") {
+                let samples = try PrometheusText.parse(try await HTTPGet.get("/metrics", port: port).text)
+                func gauge(_ name: String) -> Double? {
+                    samples.first { $0.name == name && $0.labels["projection"] == "appointments" }?.value
+                }
+                return gauge("projector_dead_letters") == 2 && gauge("projector_dead_letters_parked_behind") == 1
+            }
+            serving.terminate()
+            await ProjectorBinary.waitForExit(serving)
 
             // The parked-behind letter alone: refused, nothing done.
             for command in [["retry", "appointments"], ["skip", "appointments", "--reason", "test"]] {
