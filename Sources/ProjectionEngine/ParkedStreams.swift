@@ -57,14 +57,14 @@ final class ParkedStreams: Sendable {
             SELECT f.stream_id, f.id, f.event_id FROM (
                 SELECT DISTINCT ON (stream_id) stream_id, id, event_id::text AS event_id
                 FROM projector.\(identifier: store.deadLetters)
-                WHERE \(identifier: store.keyColumn) = \(store.key) AND \(literal: store.waiting)
+                WHERE \(identifier: store.keyColumn) = \(store.key) AND \(literal: store.mayPark)
                   AND behind_id IS NULL AND category <> ALL(\(parkingNothing)) AND stream_id = ANY(\(streams))
                 ORDER BY stream_id, transaction_id DESC, global_position DESC
             ) f
             UNION ALL
             SELECT NULL, NULL, NULL WHERE NOT EXISTS (
                 SELECT 1 FROM projector.\(identifier: store.deadLetters)
-                WHERE \(identifier: store.keyColumn) = \(store.key) AND \(literal: store.waiting)
+                WHERE \(identifier: store.keyColumn) = \(store.key) AND \(literal: store.mayPark)
                   AND behind_id IS NULL AND category <> ALL(\(parkingNothing))
             )
             """

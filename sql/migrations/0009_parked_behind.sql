@@ -6,10 +6,17 @@
 -- or skipping the first releases them in log order, so an old event never overwrites newer values.
 -- An event whose precondition is missing (category 'missing-precondition') changed nothing and is
 -- usually waiting for a later event of its own stream (a cancellation appended before its booking): it
--- parks nothing. Dead letters stored before this migration are each their own first.
+-- parks nothing. Dead letters stored before this migration are each their own first and park nothing
+-- (parks_stream false): their streams' later events were applied already, so parking the next ones
+-- behind them would protect nothing and only stop those streams.
 
 ALTER TABLE projector.dead_letters
-    ADD COLUMN behind_id bigint REFERENCES projector.dead_letters (id);
+    ADD COLUMN behind_id bigint REFERENCES projector.dead_letters (id),
+    ADD COLUMN parks_stream boolean NOT NULL DEFAULT false;
+ALTER TABLE projector.dead_letters ALTER COLUMN parks_stream SET DEFAULT true;
+COMMENT ON COLUMN projector.dead_letters.parks_stream IS
+    'false for letters stored before per-stream parking (migration 0009): they park nothing. Whether a '
+    'letter parks its stream''s later events also depends on its category (not missing-precondition).';
 COMMENT ON COLUMN projector.dead_letters.behind_id IS
     'For category parked-behind: the id of the dead letter of the same stream this event waits behind (the '
     'first of the stream''s failed events); NULL for a letter that failed on its own. Kept once released.';
