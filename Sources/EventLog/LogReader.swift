@@ -103,6 +103,28 @@ public struct LogReader: Sendable {
         return LogPage(events: events, end: end, isFull: false, isHeldBack: heldBack)
     }
 
+    /// The events at `positions` (global positions), in log order; for a writer that read them before and
+    /// did not keep them. Call inside a transaction the caller holds.
+    public static func events(
+        at positions: [Int64],
+        on conn: isolated Connection
+    ) throws(PostgresError)
+        -> [RecordedEvent]
+    {
+        var events: [RecordedEvent] = []
+        for row in try conn.query(
+            """
+            SELECT transaction_id::text, global_position, stream_id, stream_position, event_id::text, event_type,
+                   data::text, metadata::text, recorded_at::text
+            FROM eventlog.events WHERE global_position = ANY(\(positions))
+            ORDER BY transaction_id, global_position
+            """
+        ).rows {
+            events.append(try recordedEvent(from: row))
+        }
+        return events
+    }
+
     /// The event in `row`'s columns from `first` on, in the order `read` selects them: transaction_id::text,
     /// global_position, stream_id, stream_position, event_id::text, event_type, data::text,
     /// metadata::text, recorded_at::text.

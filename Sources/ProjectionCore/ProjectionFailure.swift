@@ -9,6 +9,7 @@ public struct ProjectionFailure: Error, Hashable, Sendable, CustomStringConverti
             case invalidPayload = "invalid-payload"
             case unsupportedSchemaVersion = "unsupported-schema-version"
             case missingPrecondition = "missing-precondition"
+            case parkedBehind = "parked-behind"
         }
         private let base: Base
 
@@ -19,6 +20,9 @@ public struct ProjectionFailure: Error, Hashable, Sendable, CustomStringConverti
         public static let unsupportedSchemaVersion = Category(base: .unsupportedSchemaVersion)
         /// The event refers to something the read model has not seen (cancelled before booked).
         public static let missingPrecondition = Category(base: .missingPrecondition)
+        /// Not the event's own failure: an earlier event of its stream is a dead letter, and the engine keeps
+        /// the stream's later events behind it until ops retry or skip that one. Projections never throw it.
+        public static let parkedBehind = Category(base: .parkedBehind)
 
         /// The stable text stored in `projector.dead_letters.category`.
         public var description: String { base.rawValue }

@@ -9,8 +9,14 @@ struct PreparedBatch: Sendable {
     /// The rows to write and the events set aside.
     var plan: BatchPlan
     /// The page's events, for the writer to plan again (the projection is pure, so it gives the same
-    /// changes) when a row `plan` assumed exists does not.
+    /// changes) when a row `plan` assumed exists does not, or at a dead letter under the stop policy;
+    /// empty otherwise, so a page's payloads are not held while it is written.
     var events: [RecordedEvent]
+    /// The stream of each event, in order: what the writer looks up among the streams parked before.
+    var streams: [String] = []
+    /// The global position of each event, in order: how the writer reads `events` again when it was not
+    /// kept and one of `streams` turns out to be parked.
+    var positions: [Int64] = []
     /// Where the checkpoint moves when the batch commits.
     var end: LogPosition
     /// How many events the page held.
@@ -27,11 +33,18 @@ struct BatchApplier: Sendable {
     let layouts: [String: TableLayout]
     let owner: String
     let onFailure: FailurePolicy
+    /// The streams this writer's generation has parked, as far as it knows; one per applier, so per claim.
+    let parkedStreams = ParkedStreams()
 
     /// What one batch did.
     struct Outcome: Sendable {
         var events = 0
+        /// Events set aside, those parked behind an earlier dead letter of their stream included.
         var deadLetters = 0
+        /// Of `deadLetters`, those parked behind an earlier dead letter of their stream.
+        var parkedBehind = 0
+        /// Queries spent looking up parked streams: 0 while the generation is known to have parked none.
+        var parkingLookups = 0
         /// Where the checkpoint moved: the batch's end, or its first failure under the stop policy.
         var end = LogPosition.start
         var rowsWritten = 0
@@ -52,11 +65,14 @@ struct BatchApplier: Sendable {
             ? page.events : page.events.filter { types.contains($0.eventType) }
         let plan = BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil)
         // The events are kept only when the writer may plan again: a missing row, or the stop policy
-        // (which it knows only when writing) at a dead letter.
+        // (which it knows only when writing) at a dead letter. A stream parked before the batch, which
+        // only the writer learns of, reads them again (rare: such a stream has failed already).
         let mayReplan = !plan.assumedRows.isEmpty || !plan.deadLetters.isEmpty
         return PreparedBatch(
             plan: plan,
             events: mayReplan ? events : [],
+            streams: events.map(\.streamID),
+            positions: events.map(\.position.globalPosition),
             end: page.end,
             eventCount: events.count,
             isCaughtUp: page.isCaughtUp
@@ -78,7 +94,7 @@ struct BatchApplier: Sendable {
     /// Logs what a committed write parked, and a stop by policy.
     func report(_ written: Written, logger: Logger) {
         for letter in written.letters { log(letter, logger: logger) }
-        if written.stopped, let first = written.letters.first {
+        if written.stopped, let first = written.letters.first(where: { $0.behind == nil }) {
             logger.error(
                 "projection stopped at a dead letter (policy stop); resume it after retrying or skipping the event",
                 metadata: [LogKey.eventID: "\(first.event.eventID)", LogKey.position: "\(first.event.position)"]
@@ -96,24 +112,39 @@ struct BatchApplier: Sendable {
     /// `write(_:on:logger:)` inside a transaction the caller holds (a swap's final catch-up, a verify).
     func write(_ batch: PreparedBatch, inTransactionOn conn: isolated Connection) throws -> Written {
         let stops = onFailure == .stop && generation.role == .live
+        // Streams parked by earlier batches: their events wait behind their first dead letter.
+        let (parked, asked) = try parkedStreams.lookUp(batch.streams, of: generation, on: conn)
+        var batch = batch
+        if !parked.isEmpty && batch.events.isEmpty && !batch.positions.isEmpty {
+            batch.events = try LogReader.events(at: batch.positions, on: conn)
+        }
         var plan = try BatchApplier.confirm(
-            batch.plan,
+            parked.isEmpty
+                ? batch.plan
+                : BatchPlan(
+                    BatchApplier.outcomes(of: batch.events, projection: projection),
+                    existing: nil,
+                    parked: parked
+                ),
             events: batch.events,
+            parked: parked,
             layouts: layouts,
             projection: projection,
             on: conn
         )
         var end = batch.end
         var eventCount = batch.eventCount
-        // Stop policy: nothing after the first failure is applied; the batch ends at it.
-        if stops, let first = plan.deadLetters.first,
+        // Stop policy: nothing after the first failure is applied; the batch ends at it. Events parked behind
+        // an earlier dead letter are no failure of their own.
+        if stops, let first = plan.deadLetters.first(where: { $0.behind == nil }),
             let index = batch.events.firstIndex(where: { $0.eventID == first.event.eventID }),
             index < batch.events.count - 1
         {
             let kept = Array(batch.events[...index])
             plan = try BatchApplier.confirm(
-                BatchPlan(BatchApplier.outcomes(of: kept, projection: projection), existing: nil),
+                BatchPlan(BatchApplier.outcomes(of: kept, projection: projection), existing: nil, parked: parked),
                 events: kept,
+                parked: parked,
                 layouts: layouts,
                 projection: projection,
                 on: conn
@@ -123,13 +154,19 @@ struct BatchApplier: Sendable {
         }
         let counts = try BatchApplier.writeRows(of: plan, layouts: layouts, projection: projection.name, on: conn)
         var outcome = Outcome(events: eventCount, deadLetters: plan.deadLetters.count, end: end)
+        outcome.parkedBehind = plan.deadLetters.count(where: { $0.behind != nil })
+        outcome.parkingLookups = asked ? 1 : 0
         outcome.statements = counts.statements
         outcome.rowsWritten = counts.rows
+        if plan.deadLetters.contains(where: { $0.behind == nil && $0.failure.category.parksItsStream }) {
+            parkedStreams.parkedSome()
+        }
         try DeadLetters.park(plan.deadLetters, of: generation, on: conn)
         try Checkpoints.advance(generation, owner: owner, to: end, eventsSeen: eventCount, on: conn)
-        let stopped = stops && !plan.deadLetters.isEmpty
-        if stopped, let first = plan.deadLetters.first {
-            try Checkpoints.stop(generation.projection, at: first, on: conn)
+        let failed = plan.deadLetters.first { $0.behind == nil }
+        let stopped = stops && failed != nil
+        if stopped, let failed {
+            try Checkpoints.stop(generation.projection, at: failed, on: conn)
         }
         return Written(outcome: outcome, letters: plan.deadLetters, stopped: stopped)
     }
@@ -168,6 +205,7 @@ struct BatchApplier: Sendable {
     static func confirm(
         _ plan: BatchPlan,
         events: [RecordedEvent],
+        parked: [String: FirstLetter] = [:],
         layouts: [String: TableLayout],
         projection: any Projection,
         on conn: isolated Connection
@@ -180,7 +218,7 @@ struct BatchApplier: Sendable {
             for index in try writer.existing(rows.map(\.key), on: conn) { existing.insert(rows[index]) }
         }
         if existing.count == plan.assumedRows.count { return plan }
-        return BatchPlan(outcomes(of: events, projection: projection), existing: existing)
+        return BatchPlan(outcomes(of: events, projection: projection), existing: existing, parked: parked)
     }
 
     /// Writes `plan`'s row changes, table by table; call inside the transaction that records the outcome.
@@ -225,6 +263,17 @@ struct BatchApplier: Sendable {
     /// A build's letters are at debug: they were logged when the live generation parked them, and a
     /// rebuild of a large log would repeat thousands; the swap reports how many it hands over.
     func log(_ letter: DeadLetter, logger: Logger) {
+        if let first = letter.behind {
+            logger.log(
+                level: generation.role == .live ? .notice : .debug,
+                "event parked behind a dead letter of its stream",
+                metadata: [
+                    LogKey.position: "\(letter.event.position)", LogKey.eventID: "\(letter.event.eventID)",
+                    LogKey.eventType: "\(letter.event.eventType)", "deadletter.behind_event_id": "\(first.eventID)",
+                ]
+            )
+            return
+        }
         logger.log(
             level: generation.role == .live ? .warning : .debug,
             "event dead-lettered",

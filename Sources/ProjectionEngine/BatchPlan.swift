@@ -28,17 +28,29 @@ struct BatchPlan: Sendable {
 
     /// Plans `outcomes` in order; `existing` answers for rows the batch did not touch, or nil to assume they exist.
     ///
+    /// An event of a stream in `parked` (parked before the batch), or of a stream whose earlier event in
+    /// the batch failed in a category that parks (`parksItsStream`), is not applied: it is a dead letter
+    /// parked behind that stream's first (DESIGN.md, decision 7).
+    ///
     /// `outcomes` is read once, so a lazy sequence lets each event's changes be coalesced and dropped
     /// as soon as they are made.
-    init(_ outcomes: some Sequence<Outcome>, existing: Set<RowAddress>?) {
+    init(_ outcomes: some Sequence<Outcome>, existing: Set<RowAddress>?, parked: [String: FirstLetter] = [:]) {
         var coalescer = Coalescer()
         var letters: [DeadLetter] = []
         var assumed: [RowAddress] = []
         var assumedSet: Set<RowAddress> = []
+        var parked = parked
         for outcome in outcomes {
+            if let first = parked[outcome.event.streamID] {
+                letters.append(DeadLetter(parkedBehind: first, event: outcome.event))
+                continue
+            }
             switch outcome.changes {
             case .failure(let failure):
                 letters.append(DeadLetter(event: outcome.event, failure: failure))
+                if failure.category.parksItsStream {
+                    parked[outcome.event.streamID] = FirstLetter(id: nil, eventID: outcome.event.eventID)
+                }
             case .success(let changes):
                 // Requirements are checked against the rows as they stand before this event's own changes.
                 var unmet: String?

@@ -42,6 +42,8 @@ public struct ProjectionMetrics: Sendable {
         Gauge(label: "projector_lag_events", dimensions: dimensions).record(status.eventsBehind)
         Gauge(label: "projector_lag_seconds", dimensions: dimensions).record(status.secondsBehind)
         Gauge(label: "projector_dead_letters", dimensions: dimensions).record(status.deadLetters)
+        Gauge(label: "projector_dead_letters_parked_behind", dimensions: dimensions)
+            .record(status.deadLettersParkedBehind)
         Gauge(label: "projector_paused", dimensions: dimensions).record(status.isPaused ? 1 : 0)
         Gauge(label: "projector_stopped_at_dead_letter", dimensions: dimensions)
             .record(status.isStoppedAtDeadLetter ? 1 : 0)

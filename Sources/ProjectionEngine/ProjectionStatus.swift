@@ -50,6 +50,8 @@ public struct ProjectionStatus: Sendable, Codable {
     public var deadLetters: Int64
     /// When the checkpoint last moved, RFC 3339 in UTC.
     public var updatedAt: String?
+    /// Of `deadLetters`, those parked behind an earlier dead letter of their stream (released by its retry or skip).
+    public var deadLettersParkedBehind: Int64 = 0
 }
 
 /// The transaction holding every reader's watermark back, if one is open.
@@ -101,7 +103,9 @@ public enum StatusReader {
                     WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
                       AND e.event_type = ANY(\(types))),
                    (SELECT count(*) FROM projector.dead_letters d WHERE d.projection = c.projection AND d.status = 'parked'),
-                   c.paused, c.paused_reason, c.on_failure, c.paused_by
+                   c.paused, c.paused_reason, c.on_failure, c.paused_by,
+                   (SELECT count(*) FROM projector.dead_letters d
+                    WHERE d.projection = c.projection AND d.status = 'parked' AND d.behind_id IS NOT NULL)
             FROM projector.checkpoints c WHERE c.projection = \(name)
             """
         ).rows
@@ -146,7 +150,8 @@ public enum StatusReader {
             eventsBehind: try row.decode(Int64.self, at: 5),
             secondsBehind: try row.decode(Double.self, at: 6),
             deadLetters: try row.decode(Int64.self, at: 7),
-            updatedAt: try row.decode(String?.self, at: 3)
+            updatedAt: try row.decode(String?.self, at: 3),
+            deadLettersParkedBehind: try row.decode(Int64.self, at: 12)
         )
     }
 

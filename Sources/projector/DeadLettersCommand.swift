@@ -11,6 +11,12 @@ struct DeadLettersCommand: AsyncParsableCommand {
             Dead letters never show stream ids or payloads (they hold patient identifiers): find the event by \
             its event id or position in eventlog.events. Fix the cause first (a producer's correction, a newer \
             projector), then retry; skip what must never apply, saying why.
+
+            Once an event fails (invalid-payload, unsupported-schema-version), the projection parks every later \
+            event of its stream behind it, so that the stream is applied in order: category parked-behind, \
+            BEHIND naming the letter it waits for. Retrying that letter successfully, or skipping it, releases \
+            them. An event whose precondition is missing (missing-precondition) parks nothing: what it waits \
+            for usually comes later in its own stream.
             """,
         subcommands: [List.self, Retry.self, Skip.self],
         defaultSubcommand: List.self
@@ -24,7 +30,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         @Option(name: .long, help: "A dead letter's id, from `list` (repeatable).")
         var id: [Int64] = []
 
-        @Flag(name: .long, help: "Every parked dead letter of the projection.")
+        @Flag(name: .long, help: "Every parked dead letter of the projection that waits behind no other.")
         var all = false
 
         @Option(name: .long, help: "Who is acting, recorded with the letter. Default: the OS user.")
@@ -86,12 +92,14 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 return
             }
             printTable(
-                header: ["ID", "PROJECTION", "POSITION", "EVENT ID", "TYPE", "CATEGORY", "STATUS", "TRIES", "REASON"],
+                header: [
+                    "ID", "PROJECTION", "POSITION", "EVENT ID", "TYPE", "CATEGORY", "BEHIND", "STATUS", "TRIES",
+                    "REASON",
+                ],
                 rows: letters.map { l in
                     [
                         String(l.id), l.projection, String(l.globalPosition), l.eventID, l.eventType, l.category,
-                        l.status,
-                        String(l.attempts), l.reason,
+                        l.behindID.map(String.init) ?? "-", l.status, String(l.attempts), l.reason,
                     ]
                 }
             )
@@ -103,7 +111,12 @@ struct DeadLettersCommand: AsyncParsableCommand {
             abstract: "Applies parked dead letters again, in log order.",
             discussion: """
                 Each letter is retried in its own transaction: applied (status retried) or left parked with \
-                its new reason. Exit code 0 when every one applied, 1 when some still fail.
+                its new reason. Once applied, the letters parked behind it (later events of its stream) are \
+                released in the same transaction, applied in log order; one that fails again becomes its \
+                stream's first letter and the rest stay behind it. A letter parked behind another is not \
+                retried on its own (that would apply its stream out of order): naming one with --id is refused \
+                and nothing is done; retry or skip the letter it waits behind. Exit code 0 when every one \
+                applied, 1 when some still fail.
                 """
         )
 
@@ -122,17 +135,28 @@ struct DeadLettersCommand: AsyncParsableCommand {
             }
             await conn.close()
             for outcome in outcomes {
-                print("\(outcome.id): " + (outcome.stillFailing.map { "still failing: \($0)" } ?? "applied"))
+                var line = "\(outcome.id): " + (outcome.stillFailing.map { "still failing: \($0)" } ?? "applied")
+                if outcome.waiting > 0 { line += "; \(outcome.waiting) parked behind it" }
+                print(line + describe(outcome.released))
             }
             let failing = outcomes.filter { $0.stillFailing != nil }.count
             print("\(outcomes.count - failing) applied, \(failing) still parked")
-            if failing > 0 { throw ExitCode.failure }
+            let released = outcomes.map(\.released)
+            if released.contains(where: \.handledAny) { print(summarise(released)) }
+            if failing > 0 || !released.allSatisfy(\.isComplete) { throw ExitCode.failure }
         }
     }
 
     struct Skip: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Marks parked dead letters handled without applying them, with who and why."
+            abstract: "Marks parked dead letters handled without applying them, with who and why.",
+            discussion: """
+                The letters parked behind a skipped one (later events of its stream) are released in the same \
+                transaction and applied in log order; one that fails becomes its stream's first letter and the \
+                rest stay behind it. A letter parked behind another is not skipped on its own: naming one with \
+                --id is refused and nothing is done; skip (or retry) the letter it waits behind. Exit code 1 \
+                when a released letter failed again.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -148,12 +172,12 @@ struct DeadLettersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            _ = try AllProjections.select([selection.projection])
+            let projection = try AllProjections.select([selection.projection])[0]
             let conn = try await global.connect()
-            let skipped: Int
+            let skipped: [DeadLetterDesk.SkipOutcome]
             do {
                 skipped = try await DeadLetterDesk.skip(
-                    projection: selection.projection,
+                    projection,
                     ids: selection.id,
                     by: selection.who,
                     because: reason,
@@ -164,7 +188,41 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 throw CommandFailure("skip failed: \(error)")
             }
             await conn.close()
-            print("\(skipped) skipped")
+            for outcome in skipped where outcome.released.handledAny {
+                print("\(outcome.id): skipped" + describe(outcome.released))
+            }
+            print("\(skipped.count) skipped")
+            let released = skipped.map(\.released)
+            if released.contains(where: \.handledAny) { print(summarise(released)) }
+            if !released.allSatisfy(\.isComplete) { throw ExitCode.failure }
         }
     }
+}
+
+/// What a release did, after a letter's own outcome: `; released 13 14 (applied); 15 failed again …`.
+private func describe(_ release: DeadLetterDesk.Release) -> String {
+    guard release.handledAny else { return "" }
+    var parts: [String] = []
+    if !release.applied.isEmpty { parts.append("released and applied " + ids(release.applied)) }
+    if !release.failedAlone.isEmpty { parts.append("released, still failing on their own " + ids(release.failedAlone)) }
+    if let first = release.newFirst {
+        parts.append("released \(first), which failed again and now parks its stream")
+    }
+    if !release.stillBehind.isEmpty {
+        parts.append("still parked behind \(release.newFirst.map(String.init) ?? "it") " + ids(release.stillBehind))
+    }
+    return "; " + parts.joined(separator: "; ")
+}
+
+/// `N released: A applied, F failed again, B still parked behind a new first`.
+private func summarise(_ releases: [DeadLetterDesk.Release]) -> String {
+    let applied = releases.map(\.applied.count).reduce(0, +)
+    let failed = releases.map { $0.failedAlone.count + ($0.newFirst == nil ? 0 : 1) }.reduce(0, +)
+    let behind = releases.map(\.stillBehind.count).reduce(0, +)
+    return "\(applied + failed + behind) released from behind them: \(applied) applied, \(failed) failed again, "
+        + "\(behind) still parked behind those"
+}
+
+private func ids(_ ids: [Int64]) -> String {
+    ids.map(String.init).joined(separator: " ")
 }

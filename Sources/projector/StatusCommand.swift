@@ -12,6 +12,8 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             STATE is running when an instance holds the projection's writer lock. BEHIND counts committed \
             events of the projection's types after its checkpoint; SECONDS is the age of the oldest of them. \
+            DEAD LETTERS counts the parked ones, and says how many of them wait behind an earlier dead letter \
+            of their stream (category parked-behind). \
             A transaction left open anywhere in the cluster holds every reader back: it is named when open \
             for more than a second. Builds in progress (rebuilds before their swap, as-of copies, verifies) are \
             listed with their position, events left and an ETA from their rate so far (unknown without a rate, \
@@ -44,7 +46,9 @@ struct StatusCommand: AsyncParsableCommand {
         let rows = statuses.map { s in
             [
                 s.name, String(s.version), s.state.rawValue, s.checkpoint, String(s.eventsSeen), String(s.eventsBehind),
-                String(format: "%.1f", s.secondsBehind), String(s.deadLetters),
+                String(format: "%.1f", s.secondsBehind),
+                s.deadLettersParkedBehind > 0
+                    ? "\(s.deadLetters) (\(s.deadLettersParkedBehind) parked behind)" : String(s.deadLetters),
             ]
         }
         printTable(header: header, rows: rows)

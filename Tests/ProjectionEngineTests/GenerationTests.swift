@@ -213,7 +213,7 @@ import Testing
             #expect(status.deadLetters == 1)
 
             _ = try await DeadLetterDesk.skip(
-                projection: "notes",
+                NotesProjection(),
                 ids: [],
                 by: "test",
                 because: "bad fixture",

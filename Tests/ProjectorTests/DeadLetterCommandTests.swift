@@ -132,4 +132,104 @@ import Testing
             #expect(again.status == 0 && again.stdout.contains("0 skipped"), "\(again.stderr)")
         }
     }
+
+    @Test func parkedBehindLettersThroughTheCLIAreShownRefusedAloneAndReleasedByTheirFirst() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let nhs = Self.nhs
+            try await append(
+                "AppointmentBooked",
+                #"""
+                {"appointmentId": "a1", "nhsNumber": "\#(nhs)", "startsAt": "2026-02-01T10:00:00Z",
+                 "clinic": {"code": "DIAB", "name": {"en": "Diabetes Clinic"}}, "specialty": "Diabetology",
+                 "organisation": {"odsCode": "7A4", "name": "Cardiff and Vale UHB"}, "mode": "video"}
+                """#,
+                id: 1,
+                url: url
+            )
+            // No offset on startsAt: invalid, and the cancellation after it waits behind it.
+            try await append(
+                "AppointmentRescheduled",
+                #"{"appointmentId": "a1", "nhsNumber": "\#(nhs)", "startsAt": "2026-02-08T10:00:00"}"#,
+                id: 2,
+                url: url
+            )
+            try await append(
+                "AppointmentCancelled",
+                #"{"appointmentId": "a1", "nhsNumber": "\#(nhs)", "cancelledBy": "patient"}"#,
+                id: 3,
+                url: url
+            )
+            let run = try await ProjectorBinary.run(
+                ["run", "--only", "appointments", "--exit-when-caught-up", "--log-level", "info"],
+                database: url
+            )
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("event parked behind a dead letter of its stream"), "\(run.stderr)")
+            let state = {
+                try await conn.query("SELECT state FROM appointments.appointments").rows[0].decode(String.self, at: 0)
+            }
+            #expect(try await state() == "booked")
+
+            let ids = try await conn.query("SELECT id FROM projector.dead_letters ORDER BY global_position").rows.map {
+                try $0.decode(Int64.self, at: 0)
+            }
+            #expect(ids.count == 2)
+            let list = try await ProjectorBinary.run(["dead-letters", "list", "appointments"], database: url)
+            #expect(list.stdout.contains("BEHIND") && list.stdout.contains("parked-behind"), "\(list.stdout)")
+            let json = try await ProjectorBinary.run(["dead-letters", "list", "--json"], database: url)
+            let letters = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+            #expect(letters?.map { $0["category"] as? String } == ["invalid-payload", "parked-behind"])
+            #expect(letters?[1]["behindID"] as? Int == Int(ids[0]) && letters?[0]["behindID"] == nil)
+            let status = try await ProjectorBinary.run(["status"], database: url)
+            #expect(status.stdout.contains("2 (1 parked behind)"), "\(status.stdout)")
+            let statusJSON = try await ProjectorBinary.run(["status", "--json"], database: url)
+            #expect(statusJSON.stdout.contains(#""deadLettersParkedBehind":1"#), "\(statusJSON.stdout)")
+            let port = TestPorts.http()
+            let serving = try ProjectorBinary.start(
+                ["run", "--only", "appointments", "--http-port", "\(port)", "--sample-interval", "0.2"],
+                database: url
+            )
+            try await waitUntil("the dead-letter gauges") {
+                let samples = try PrometheusText.parse(try await HTTPGet.get("/metrics", port: port).text)
+                func gauge(_ name: String) -> Double? {
+                    samples.first { $0.name == name && $0.labels["projection"] == "appointments" }?.value
+                }
+                return gauge("projector_dead_letters") == 2 && gauge("projector_dead_letters_parked_behind") == 1
+            }
+            serving.terminate()
+            await ProjectorBinary.waitForExit(serving)
+
+            // The parked-behind letter alone: refused, nothing done.
+            for command in [["retry", "appointments"], ["skip", "appointments", "--reason", "test"]] {
+                let alone = try await ProjectorBinary.run(
+                    ["dead-letters"] + command + ["--id", "\(ids[1])"],
+                    database: url
+                )
+                #expect(alone.status == 1)
+                #expect(
+                    alone.stderr.contains("dead letter \(ids[1]) waits behind dead letter \(ids[0]) of its stream"),
+                    "\(alone.stderr)"
+                )
+            }
+            let retry = try await ProjectorBinary.run(
+                ["dead-letters", "retry", "appointments", "--all"],
+                database: url
+            )
+            #expect(retry.status == 1)
+            #expect(retry.stdout.contains("\(ids[0]): still failing: ") && retry.stdout.contains("1 parked behind it"))
+            #expect(try await state() == "booked")
+
+            // Skipping the reschedule releases the cancellation.
+            let skip = try await ProjectorBinary.run(
+                ["dead-letters", "skip", "appointments", "--id", "\(ids[0])", "--reason", "producer resent it"],
+                database: url
+            )
+            #expect(skip.status == 0, "\(skip.stdout) \(skip.stderr)")
+            #expect(skip.stdout.contains("released and applied \(ids[1])") && skip.stdout.contains("1 skipped"))
+            #expect(try await state() == "cancelled")
+            for output in [run.stderr, list.stdout, json.stdout, retry.stdout, retry.stderr, skip.stdout, skip.stderr] {
+                #expect(!output.contains(nhs) && !output.contains("appointment-a1"), "no patient data")
+            }
+        }
+    }
 }

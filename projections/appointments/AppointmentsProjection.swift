@@ -6,9 +6,10 @@ import ProjectionCore
 /// changes (`appointments.appointments` and `appointments.appointment_history`, see README.md).
 ///
 /// Every handled event is validated through the contract first; a broken rule throws and the engine
-/// dead-letters the event. An event that changes an appointment first requires its row: one for an
-/// appointment never booked (cancelled before booked, out of order) is dead-lettered as a missing
-/// precondition rather than creating a row, and the engine parks the stream's later events behind it.
+/// dead-letters the event, and the engine parks the stream's later events behind it. An event that
+/// changes an appointment first requires its row: one for an appointment never booked (cancelled before
+/// booked, out of order) is dead-lettered as a missing precondition rather than creating a row; that
+/// parks nothing, so the booking that comes later in the stream applies and a retry then replays it.
 public struct AppointmentsProjection: Projection {
     /// Creates the projection.
     public init() {}

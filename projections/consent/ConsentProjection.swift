@@ -6,9 +6,10 @@ import ProjectionCore
 /// grant and withdrawal in a history, and `may_view`, the access question over them (see README.md).
 ///
 /// Every handled event is validated through the contract first; a broken rule throws and the engine
-/// dead-letters the event. A withdrawal requires its consent to exist, so one that arrives before
-/// its grant is dead-lettered whole rather than lost; the engine parks the stream's later events
-/// behind it, so a retry replays them in order.
+/// dead-letters the event, and the engine parks the stream's later events behind it, so a retry replays
+/// them in order. A withdrawal requires its consent to exist, so one that arrives before its grant is
+/// dead-lettered whole (a missing precondition) rather than lost; that parks nothing, so the grant that
+/// comes later applies and a retry then replays the withdrawal.
 public struct ConsentProjection: Projection {
     /// Creates the projection.
     public init() {}

@@ -46,6 +46,10 @@ struct GenerationStore: Sendable {
     var key: String
     /// Whether ops can pause it (and set its failure policy): the live generation only.
     var isLive: Bool
+    /// SQL that holds for its dead letters that may park their stream: still waiting (ops have not retried
+    /// or skipped them; a build's all wait, ops handle letters once they are live), and not stored before
+    /// streams were parked (migration 0009). Their category decides the rest.
+    var mayPark: StaticString { isLive ? "status = 'parked' AND parks_stream" : "true" }
 
     /// The store of `generation`.
     init(_ generation: Generation) {

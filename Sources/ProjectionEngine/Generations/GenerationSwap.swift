@@ -69,7 +69,12 @@ public struct GenerationSwap: Sendable {
                 on: conn
             ).caughtUp
             guard caughtUp else { return nil }
-            let deadLetters = try Self.handOverDeadLetters(name, from: schema, on: conn)
+            let deadLetters = try Self.handOverDeadLetters(
+                of: applier.projection,
+                from: schema,
+                layouts: applier.layouts,
+                on: conn
+            )
             try conn.execute("ALTER SCHEMA \(identifier: name) RENAME TO \(identifier: retired)")
             try conn.execute("ALTER SCHEMA \(identifier: schema) RENAME TO \(identifier: name)")
             let row = try conn.query(
@@ -120,12 +125,18 @@ public struct GenerationSwap: Sendable {
 
     /// Replaces the projection's dead letters with the build's; a letter ops skipped stays skipped.
     ///
-    /// - Returns: the build's parked letters.
+    /// Letters parked behind another keep their link (the build's ids are replaced by the new ones). Letters
+    /// parked behind one that ops had skipped are released into the new generation's tables (`layouts`), as
+    /// the skip released them in the old one.
+    ///
+    /// - Returns: the parked letters after that.
     private static func handOverDeadLetters(
-        _ name: String,
+        of projection: any Projection,
         from schema: String,
+        layouts: [String: TableLayout],
         on conn: isolated Connection
     ) throws -> Int64 {
+        let name = projection.name
         try conn.execute(
             """
             CREATE TEMPORARY TABLE skipped_decisions ON COMMIT DROP AS
@@ -146,6 +157,33 @@ public struct GenerationSwap: Sendable {
             WHERE b.schema_name = \(schema)
             """
         )
+        try conn.execute(
+            """
+            UPDATE projector.dead_letters d SET behind_id = f.id
+            FROM projector.build_dead_letters b
+            JOIN projector.build_dead_letters bf ON bf.id = b.behind_id
+            JOIN projector.dead_letters f ON f.projection = \(name) AND f.event_id = bf.event_id
+            WHERE b.schema_name = \(schema) AND d.projection = \(name) AND d.event_id = b.event_id
+            """
+        )
+        let skippedFirsts = try conn.query(
+            """
+            SELECT f.id FROM projector.dead_letters f
+            WHERE f.projection = \(name) AND f.status = 'skipped'
+              AND EXISTS (SELECT 1 FROM projector.dead_letters d WHERE d.behind_id = f.id AND d.status = 'parked')
+            ORDER BY f.transaction_id, f.global_position
+            """
+        ).rows.map { try $0.decode(Int64.self, at: 0) }
+        for first in skippedFirsts {
+            _ = try DeadLetterDesk.release(
+                behind: first,
+                projection: projection,
+                layouts: layouts,
+                by: "projector rebuild",
+                holdingCheckpoint: true,
+                on: conn
+            )
+        }
         return try conn.query(
             "SELECT count(*) FROM projector.dead_letters WHERE projection = \(name) AND status = 'parked'"
         ).rows[0].decode(Int64.self, at: 0)
