@@ -260,13 +260,17 @@ extension Connection {
         applicationName: String = "projector",
         _ body: (Connection) async throws -> T
     ) async throws -> T {
-        let conn = try await connect(to: conninfo, applicationName: applicationName)
+        try await connect(to: conninfo, applicationName: applicationName).closing(after: body)
+    }
+
+    /// Runs `body` with this session and closes it however `body` ends.
+    public nonisolated func closing<T>(after body: (Connection) async throws -> T) async throws -> T {
         do {
-            let value = try await body(conn)
-            await conn.close()
+            let value = try await body(self)
+            await close()
             return value
         } catch {
-            await conn.close()
+            await close()
             throw error
         }
     }

@@ -71,15 +71,7 @@ struct GlobalOptions: ParsableArguments {
         applicationName: String = "projector",
         _ body: (Connection) async throws -> T
     ) async throws -> T {
-        let conn = try await connect(applicationName: applicationName)
-        do {
-            let value = try await body(conn)
-            await conn.close()
-            return value
-        } catch {
-            await conn.close()
-            throw error
-        }
+        try await connect(applicationName: applicationName).closing(after: body)
     }
 
     /// Refuses a restored database (see `connect`), for commands whose engine opens its own connections.
