@@ -2,9 +2,10 @@ import EventLog
 import Postgres
 import PostgresTestSupport
 import ProjectionCore
-import ProjectionEngine
 import ServiceLifecycle
 import Testing
+
+@testable import ProjectionEngine
 
 @Suite struct LiveTests {
     @Test func anEventAppendedWhileLiveIsVisibleWithoutWaitingForThePoll() async throws {
@@ -42,6 +43,56 @@ import Testing
                 #expect(ContinuousClock.now - appended < .seconds(60))
                 group.cancelAll()
             }
+        }
+    }
+
+    /// Ops' NOTIFYs (pause, resume, swap) make the runner claim again where it stands, often while its reader
+    /// reads a page from there: that page must be dropped. Accepted, it moves the group on, the reader's
+    /// second read of the same stretch (longer by then, events keep coming) is judged stale, and so is every
+    /// page after it: the projection stops advancing.
+    @Test(.timeLimit(.minutes(3)))
+    func controlNotificationsWhileEventsArriveNeverStallTheRunner() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let runner = ProjectionRunner(
+                projection: NotesProjection(),
+                databaseURL: url,
+                configuration: RunnerConfiguration(),
+                logger: quietLogger()
+            )
+            let notifier = try await Connection.connect(to: url)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runner.run() }
+                try await waitUntil("the runner has claimed") {
+                    try await !conn.query("SELECT 1 FROM projector.checkpoints WHERE owner IS NOT NULL").rows.isEmpty
+                }
+                // Each round: events one at a time (short pages, and a second read of a stretch finds more), one
+                // NOTIFY among them, then every event applied. A stall lasts until the next NOTIFY, so each
+                // round checks before sending another.
+                let log = LogWriter(connection: conn)
+                var total = 0
+                for round in 0..<25 {
+                    let range = (total + 1)...(total + 30)
+                    total += 30
+                    async let appended: Void = {
+                        for n in range { try await log.appendMany([note("n\(n)", "text", n: n)]) }
+                    }()
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 2...20)))
+                    try await notifier.notify(Channels.control, payload: "notes")
+                    try await appended
+                    let deadline = ContinuousClock.now + .seconds(15)
+                    while try await conn.query("SELECT count(*) FROM notes.notes").rows[0].decode(Int.self, at: 0)
+                        < total
+                    {
+                        if ContinuousClock.now > deadline {
+                            Issue.record("round \(round): the runner stopped advancing")
+                            break
+                        }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                group.cancelAll()
+            }
+            await notifier.close()
         }
     }
 }

@@ -111,10 +111,22 @@ import Testing
                     && Checkpoints.claim("notes", owner: token, leaseHolder: holder, on: tx) != nil
             }
             try #require(claimed)
+            // Alive until the standby has seen the lease held, then frozen: a lease that lapsed before the runner
+            // first looked (a slow start on a busy machine) would let it take over without ever standing by.
+            let alive = Task {
+                while !Task.isCancelled {
+                    _ = try await frozen.withTransaction { tx in
+                        try Leases.renew(["notes"], holder: holder, length: .seconds(2), on: tx)
+                    }
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
             try await log.appendMany([note("b", "two", n: 2), note("c", "three", n: 3)])
             let health = DatabaseHealth()
             try await whileRunning(liveRunner(url: url, health: health)) {
                 try await waitUntil("the standby stands by") { health.standingBy.contains("notes") }
+                alive.cancel()
+                _ = await alive.result
                 try await waitUntil("the standby took over once the lease lapsed") { try await notes(on: conn) == 3 }
                 #expect(!health.standingBy.contains("notes"))
                 // The frozen writer wakes: its lease is gone and its commit is refused.

@@ -33,10 +33,11 @@ struct GroupReader: Sendable {
         let reader = LogReader(connection: conn)
         let types = projections.reduce(into: Set<String>()) { $0.formUnion($1.eventTypes) }
         var position: LogPosition?
+        var request = 0
         var sentCaughtUp = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if let requested = requests.take() {
-                position = requested
+                (position, request) = (requested.position, requested.number)
                 sentCaughtUp = false
             }
             guard let start = position else {
@@ -47,7 +48,7 @@ struct GroupReader: Sendable {
             let page = try await reader.read(after: start, types: types, limit: configuration.batchSize)
             // A caught-up page is sent even when empty, once, so the loop can say so (and finish).
             if !page.events.isEmpty || page.end != start || (page.isCaughtUp && !sentCaughtUp) {
-                await inputs.send(.page(await plan(page, from: start)))
+                await inputs.send(.page(await plan(page, from: start, request: request)))
                 position = page.end
                 sentCaughtUp = page.isCaughtUp
             }
@@ -67,7 +68,7 @@ struct GroupReader: Sendable {
     }
 
     /// Each projection's events of `page`, planned in parallel: projections are pure.
-    private func plan(_ page: LogPage, from start: LogPosition) async -> GroupPage {
+    private func plan(_ page: LogPage, from start: LogPosition, request: Int) async -> GroupPage {
         let batches = await withTaskGroup(of: (String, PreparedBatch).self) { group in
             for projection in projections {
                 group.addTask { (projection.name, BatchApplier.prepare(page, for: projection)) }
@@ -77,6 +78,7 @@ struct GroupReader: Sendable {
             return batches
         }
         return GroupPage(
+            request: request,
             start: start,
             end: page.end,
             eventCount: page.events.count,
@@ -126,8 +128,13 @@ struct GroupReader: Sendable {
 }
 
 /// What the loop tells its reader between tasks: where to read from next, and that the writer committed.
+///
+/// Requests are numbered and the reader stamps each page with the number it read under, so the loop can
+/// tell a page read before its latest request from one read after it even when both start at the same
+/// position (the group formed again where it stood, after a pause, resume or swap).
 final class ReadRequests: Sendable {
-    private let next = Mutex<LogPosition?>(nil)
+    private let next = Mutex<(position: LogPosition, number: Int)?>(nil)
+    private let issued = Atomic<Int>(0)
     private let commits = Atomic<Int>(0)
 
     /// Notes that the writer's transaction ended: whatever it held back may be readable now.
@@ -142,11 +149,16 @@ final class ReadRequests: Sendable {
         }
     }
 
-    /// Asks the reader to read from `position` on.
-    func request(_ position: LogPosition) { next.withLock { $0 = position } }
+    /// Asks the reader to read from `position` on; pages read under earlier requests are stale from now.
+    func request(_ position: LogPosition) {
+        next.withLock { $0 = (position, issued.add(1, ordering: .sequentiallyConsistent).newValue) }
+    }
+
+    /// The number of the latest request: a page stamped with another was read for a group that has moved.
+    var latest: Int { issued.load(ordering: .sequentiallyConsistent) }
 
     /// The pending request, taken.
-    func take() -> LogPosition? {
+    func take() -> (position: LogPosition, number: Int)? {
         next.withLock { request in
             defer { request = nil }
             return request

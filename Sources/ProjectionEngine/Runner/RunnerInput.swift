@@ -24,6 +24,8 @@ enum RunnerInput: Sendable {
 
 /// One page of the log, read once, with each projection's share of it already planned.
 struct GroupPage: Sendable {
+    /// The number of the read request it was read under (`ReadRequests`).
+    var request: Int
     /// Where it was read from: the group's position when the read began.
     var start: LogPosition
     /// Where it ends: every projection written with it moves its checkpoint here.

@@ -103,7 +103,10 @@ struct RunnerLoop {
     {
         switch input {
         case .page(let page):
-            // A page read from a position the group has left (it formed again) is stale.
+            // A page read before the latest request is stale, even when it starts where the group formed
+            // again: the reader is already reading from there once more, and would send that stretch twice.
+            guard page.request == requests.latest else { return }
+            // So is a page read from a position the group has left.
             guard let actions = machine.pageRead(start: page.start, end: page.end, caughtUp: page.isCaughtUp) else {
                 return
             }
