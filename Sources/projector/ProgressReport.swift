@@ -14,10 +14,11 @@ actor ProgressReport {
     private var lastShown: ContinuousClock.Instant?
     private var drewBar = false
 
-    /// A report for `label` (the projection), in the style that suits standard error, or JSON when asked.
-    init(label: String, json: Bool) {
+    /// A report for `label` (the projection), in the style that suits standard error, or JSON when asked;
+    /// never a bar unless `bar` (several reports at once would draw over each other).
+    init(label: String, json: Bool, bar: Bool = true) {
         self.label = label
-        style = json ? .json : isatty(STDERR_FILENO) == 1 ? .bar : .lines
+        style = json ? .json : bar && isatty(STDERR_FILENO) == 1 ? .bar : .lines
     }
 
     /// Shows `progress` if enough time has passed since the last time.

@@ -10,7 +10,7 @@ import UnixSignals
 struct RebuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
-        abstract: "Rebuilds a read model from the log into a new generation and swaps it in, without downtime.",
+        abstract: "Rebuilds read models from the log into new generations and swaps them in, without downtime.",
         discussion: """
             The new generation is built in schema NAME__rebuild while the live one keeps serving and a running \
             `projector run` keeps it up to date. Once caught up, one short transaction applies the last few \
@@ -18,6 +18,10 @@ struct RebuildCommand: AsyncParsableCommand {
             hands over the checkpoint and dead letters and recreates the reporting views; the runner goes on \
             in the new tables. The old generation is then dropped, or kept as NAME__retired_<time> with \
             --keep-old. Ctrl-C cancels: the partial build is dropped and the live generation is untouched.
+
+            Several read models (or --all) are rebuilt side by side in one process, each with its own sessions \
+            and its own swap as soon as it has caught up, so both sides of a small machine stay busy. One that \
+            fails does not stop the others; the exit status is 1 if any failed.
 
             With --as-of TIME|POSITION --into SCHEMA, builds the read model as it was at that point of the log \
             in SCHEMA instead, for audits; nothing is swapped. POSITION is xid/position (as `projector status` \
@@ -27,8 +31,11 @@ struct RebuildCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The projection.")
-    var projection: String
+    @Argument(help: "The read models to rebuild (one with --as-of or --into).")
+    var projections: [String] = []
+
+    @Flag(name: .long, help: "Rebuild every read model.")
+    var all = false
 
     @Flag(name: .long, help: "Keep the replaced generation as NAME__retired_<time> instead of dropping it.")
     var keepOld = false
@@ -50,6 +57,12 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if all && !projections.isEmpty { throw ValidationError("give read models or --all, not both") }
+        if !all && projections.isEmpty { throw ValidationError("name the read models to rebuild, or give --all") }
+        if Set(projections).count != projections.count { throw ValidationError("a read model is named twice") }
+        if into != nil && (all || projections.count != 1) {
+            throw ValidationError("--into builds one read model: name exactly one")
+        }
         if asOf != nil && into == nil {
             throw ValidationError("--as-of needs --into SCHEMA: an as-of copy is never swapped in")
         }
@@ -65,56 +78,103 @@ struct RebuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let selected = try AllProjections.select([projection])[0]
+        let selected = all ? AllProjections.all : try AllProjections.select(projections)
         try await global.checkCluster()
         let logger = global.makeLogger()
         var configuration = RunnerConfiguration()
         configuration.batchSize = batchSize
-        let report = ProgressReport(label: selected.name, json: json)
-        let finished = try await cancellableOnSignal { [configuration] in
-            if let into {
-                return try await copy(
-                    selected,
-                    into: into,
-                    configuration: configuration,
-                    report: report,
-                    logger: logger
-                )
+        if let into {
+            let report = ProgressReport(label: selected[0].name, json: json)
+            let finished = try await cancellableOnSignal { [configuration] in
+                try await copy(selected[0], into: into, configuration: configuration, report: report, logger: logger)
             }
-            var rebuild = Rebuild(
-                projection: selected,
-                databaseURL: global.databaseURL,
-                configuration: configuration,
-                logger: logger
-            )
-            rebuild.keepOld = keepOld
-            rebuild.discardWhenStopped = true
-            rebuild.waitForOtherRebuild = false
-            rebuild.onProgress = { progress in await report.show(progress) }
-            let outcome: Rebuild.Outcome
-            do {
-                outcome = try await rebuild.run()
-            } catch {
-                throw CommandFailure("rebuild of \(selected.name) failed: \(error)")
+            guard finished else {
+                await report.finish()
+                printError("\(selected[0].name): copy cancelled and dropped")
+                throw ExitCode(130)
             }
-            await report.finish()
-            guard case .swapped(let result) = outcome else { return false }
-            if json {
-                printJSON(Swapped(event: "swapped", projection: selected.name, result: result))
-            } else {
-                print(
-                    "\(selected.name): new generation live at \(result.position), \(result.eventsSeen) events, "
-                        + "\(result.deadLetters) dead letters parked; swap held its lock "
-                        + String(format: "%.0f ms", result.lockMilliseconds)
-                        + (result.keptOldSchema.map { "; old generation kept as \($0)" } ?? "; old generation dropped")
-                )
-            }
-            return true
+            return
         }
-        guard finished else {
-            await report.finish()
-            printError("\(selected.name): rebuild cancelled; the live generation is untouched")
-            throw ExitCode(130)
+        // Side by side, bars would overwrite each other: one line per read model every few seconds instead.
+        let reports = selected.map { ProgressReport(label: $0.name, json: json, bar: selected.count == 1) }
+        let outcomes = Outcomes()
+        let finished = try await cancellableOnSignal { [configuration] in
+            await withTaskGroup(of: Void.self) { group in
+                for (projection, report) in zip(selected, reports) {
+                    group.addTask {
+                        await outcomes.set(
+                            projection.name,
+                            await rebuild(projection, configuration: configuration, report: report, logger: logger)
+                        )
+                    }
+                }
+            }
+            return await !outcomes.anyCancelled
+        }
+        for report in reports { await report.finish() }
+        var failed = false
+        for projection in selected {
+            switch await outcomes.get(projection.name) {
+            case .swapped(let result):
+                if json {
+                    printJSON(Swapped(event: "swapped", projection: projection.name, result: result))
+                } else {
+                    print(
+                        "\(projection.name): new generation live at \(result.position), \(result.eventsSeen) events, "
+                            + "\(result.deadLetters) dead letters parked; swap held its lock "
+                            + String(format: "%.0f ms", result.lockMilliseconds)
+                            + (result.keptOldSchema.map { "; old generation kept as \($0)" }
+                                ?? "; old generation dropped")
+                    )
+                }
+            case .failed(let message):
+                failed = true
+                printError("rebuild of \(projection.name) failed: \(message)")
+            case .cancelled, nil:
+                printError("\(projection.name): rebuild cancelled; the live generation is untouched")
+            }
+        }
+        guard finished else { throw ExitCode(130) }
+        if failed { throw ExitCode.failure }
+    }
+
+    /// What became of one read model's rebuild.
+    enum RebuildResult: Sendable {
+        case swapped(GenerationSwap.Result)
+        case failed(String)
+        case cancelled
+    }
+
+    /// The results of rebuilds run side by side.
+    actor Outcomes {
+        private var results: [String: RebuildResult] = [:]
+        func set(_ name: String, _ result: RebuildResult) { results[name] = result }
+        func get(_ name: String) -> RebuildResult? { results[name] }
+        var anyCancelled: Bool { results.values.contains { if case .cancelled = $0 { true } else { false } } }
+    }
+
+    /// Rebuilds `projection` and swaps it in; a failure is returned, not thrown, so the others go on.
+    private func rebuild(
+        _ projection: any Projection,
+        configuration: RunnerConfiguration,
+        report: ProgressReport,
+        logger: Logger
+    ) async -> RebuildResult {
+        var rebuild = Rebuild(
+            projection: projection,
+            databaseURL: global.databaseURL,
+            configuration: configuration,
+            logger: logger
+        )
+        rebuild.keepOld = keepOld
+        rebuild.discardWhenStopped = true
+        rebuild.waitForOtherRebuild = false
+        rebuild.onProgress = { progress in await report.show(progress) }
+        do {
+            guard case .swapped(let result) = try await rebuild.run() else { return .cancelled }
+            return .swapped(result)
+        } catch {
+            return Task.isCancelled ? .cancelled : .failed("\(error)")
         }
     }
 

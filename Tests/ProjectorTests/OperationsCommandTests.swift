@@ -136,6 +136,23 @@ import Testing
             #expect(lines.first?["event"] as? String == "progress")
             #expect(lines.last?["event"] as? String == "swapped")
 
+            // Several side by side: each swapped in on its own, each equal to a replay.
+            let several = try await ProjectorBinary.run(
+                ["rebuild", "results", "appointments", "--json", "--batch-size", "50"],
+                database: url
+            )
+            #expect(several.status == 0, "\(several.stderr)")
+            let swapped = several.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.filter { $0["event"] as? String == "swapped" }.compactMap { $0["projection"] as? String }
+            #expect(swapped.sorted() == ["appointments", "results"])
+            for name in ["results", "appointments"] {
+                let verified = try await ProjectorBinary.run(["verify", name], database: url)
+                #expect(verified.status == 0 && verified.stdout.contains("no drift"), "\(verified.stdout)")
+            }
+            #expect(try await ProjectorBinary.run(["rebuild"], database: url).status != 0)
+            #expect(try await ProjectorBinary.run(["rebuild", "--all", "timeline"], database: url).status != 0)
+
             let clean = try await ProjectorBinary.run(["verify", "timeline"], database: url)
             #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
             #expect(clean.stdout.contains("no drift"))
