@@ -122,23 +122,21 @@ public struct Coalescer: Sendable {
     }
 }
 
-extension Dictionary where Key == String, Value == SQLValue {
+extension Columns {
     /// This whole row with `other`'s values written over it, increments applied.
     func overlaid(with other: Columns) -> Columns {
-        var result = self
-        for (column, value) in other { result[column] = SQLValue.image(self[column], then: value) }
-        return result
+        merged(with: other, SQLValue.image)
     }
 
     /// These assignments followed by `other`'s: increments of columns not yet assigned stay increments.
     func followed(by other: Columns) -> Columns {
-        var result = self
-        for (column, value) in other { result[column] = SQLValue.assignment(self[column], then: value) }
-        return result
+        merged(with: other, SQLValue.assignment)
     }
 
     /// The row these columns describe when written whole: increments count from 0.
     var asRowImage: Columns {
-        [:].overlaid(with: self)
+        // Most rows hold no increment: share their storage instead of copying it.
+        guard columns.contains(where: \.value.isIncrement) else { return self }
+        return mapValues { SQLValue.image(Optional.none, then: $0) }
     }
 }

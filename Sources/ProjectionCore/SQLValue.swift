@@ -18,6 +18,11 @@ public enum SQLValue: Hashable, Sendable {
     /// upsert of an absent row) it counts from 0. NULL plus anything stays NULL, as in SQL.
     case increment(Int64)
 
+    /// Whether this is an `increment`.
+    public var isIncrement: Bool {
+        if case .increment = self { true } else { false }
+    }
+
     /// The text form PostgreSQL parses for the column's type; `nil` is SQL NULL.
     public var sqlText: String? {
         switch self {
@@ -78,9 +83,6 @@ extension SQLValue {
         value.map { .bool($0) } ?? .null
     }
 }
-
-/// Column name → value: the non-key columns a change writes.
-public typealias Columns = [String: SQLValue]
 
 extension SQLValue {
     /// `self` followed by `next` in a whole row: an increment adds to an integer, counts from 0 when

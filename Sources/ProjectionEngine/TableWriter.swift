@@ -4,7 +4,8 @@ import ProjectionCore
 /// Writes the coalesced changes of one table with a few set-based statements.
 ///
 /// Every value travels inside one `text[]` parameter per column and is cast to the column's type,
-/// so a batch costs one statement per kind and column set, not one per row:
+/// so a batch costs one statement per kind and shape (column names, and which of them increment),
+/// not one per row:
 /// DELETE (deletes and replaces), UPDATE (merges' `set`), INSERT … ON CONFLICT DO NOTHING
 /// (replaces and merges' `insert`). That order realises `CoalescedChange`'s meaning. An
 /// `SQLValue.increment` in a merge's `set` becomes `column = t.column + value`.
@@ -20,18 +21,18 @@ struct TableWriter {
     func write(_ rows: [(key: [SQLValue], change: CoalescedChange)], on conn: isolated Connection) throws -> Counts {
         var counts = Counts()
         var deleteKeys: [[SQLValue]] = []
-        var updates: [[String]: [(key: [SQLValue], columns: Columns)]] = [:]
-        var inserts: [[String]: [(key: [SQLValue], columns: Columns)]] = [:]
+        var updates = ShapeGroups()
+        var inserts = ShapeGroups()
         for (key, change) in rows {
             switch change {
             case .delete:
                 deleteKeys.append(key)
             case .replace(let columns):
                 deleteKeys.append(key)
-                inserts[columns.keys.sorted(), default: []].append((key, columns))
+                inserts.add(key, columns)
             case .merge(let insert, let set):
-                if !set.isEmpty { updates[TableWriter.assignmentShape(set), default: []].append((key, set)) }
-                if let insert { inserts[insert.keys.sorted(), default: []].append((key, insert)) }
+                if !set.isEmpty { updates.add(key, set) }
+                if let insert { inserts.add(key, insert) }
             }
         }
         if !deleteKeys.isEmpty {
@@ -39,15 +40,15 @@ struct TableWriter {
             counts.statements += 1
             counts.rows += deleteKeys.count
         }
-        for (columns, group) in updates.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            try update(columns: columns, group, on: conn)
+        for group in updates.groups {
+            try update(group, on: conn)
             counts.statements += 1
-            counts.rows += group.count
+            counts.rows += group.keys.count
         }
-        for (columns, group) in inserts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            try insert(columns: columns, group, on: conn)
+        for group in inserts.groups {
+            try insert(group, on: conn)
             counts.statements += 1
-            counts.rows += group.count
+            counts.rows += group.keys.count
         }
         return counts
     }
@@ -65,43 +66,28 @@ struct TableWriter {
         try conn.execute(Query(unsafeSQL: sql, binds: binds))
     }
 
-    private func update(
-        columns: [String],
-        _ group: [(key: [SQLValue], columns: Columns)],
-        on conn: isolated Connection
-    ) throws {
+    private func update(_ group: ShapeGroups.Group, on conn: isolated Connection) throws {
         let key = layout.primaryKey
         let keyAliases = key.indices.map { "k\($0)" }
-        let valueAliases = columns.indices.map { "v\($0)" }
-        // A shape entry "+name" adds to the column instead of setting it.
-        let assignments = try columns.indices.map { i in
-            let column = columns[i].hasPrefix("+") ? String(columns[i].dropFirst()) : columns[i]
-            let value = "s.v\(i)::\(try layout.type(of: column))"
-            let name = quoteIdentifier(column)
-            return columns[i].hasPrefix("+") ? "\(name) = t.\(name) + \(value)" : "\(name) = \(value)"
+        let valueAliases = group.shape.indices.map { "v\($0)" }
+        // An increment adds to the column instead of setting it.
+        let assignments = try group.shape.indices.map { i in
+            let column = group.shape[i]
+            let value = "s.v\(i)::\(try layout.type(of: column.name))"
+            let name = quoteIdentifier(column.name)
+            return column.increments ? "\(name) = t.\(name) + \(value)" : "\(name) = \(value)"
         }
         let match = try keyMatch()
         let sql = """
             UPDATE \(layout.qualifiedName) AS t SET \(assignments.joined(separator: ", "))
-            FROM unnest(\(placeholders(key.count + columns.count, from: 1)))
+            FROM unnest(\(placeholders(key.count + group.shape.count, from: 1)))
                 AS s(\((keyAliases + valueAliases).joined(separator: ", ")))
             WHERE \(match)
             """
         let binds =
-            key.indices.map { i in arrayBind(group.map { $0.key[i] }) }
-            + columns.map { shape in
-                let column = shape.hasPrefix("+") ? String(shape.dropFirst()) : shape
-                return arrayBind(group.map { $0.columns[column] ?? .null })
-            }
+            key.indices.map { i in arrayBind(group.keys.map { $0[i] }) }
+            + group.shape.indices.map { i in arrayBind(group.rows.map { $0.columns[i].value }) }
         try conn.execute(Query(unsafeSQL: sql, binds: binds))
-    }
-
-    /// The sorted column names of `set`, increments marked with a leading "+": rows of one shape
-    /// share an UPDATE statement.
-    static func assignmentShape(_ set: Columns) -> [String] {
-        set.map { column, value in
-            if case .increment = value { "+" + column } else { column }
-        }.sorted()
     }
 
     /// The indices of `keys` whose rows exist, in one statement.
@@ -118,14 +104,11 @@ struct TableWriter {
         }
     }
 
-    private func insert(
-        columns: [String],
-        _ group: [(key: [SQLValue], columns: Columns)],
-        on conn: isolated Connection
-    ) throws {
+    private func insert(_ group: ShapeGroups.Group, on conn: isolated Connection) throws {
         let key = layout.primaryKey
-        let valueColumns = columns.filter { !key.contains($0) }
-        let all = key + valueColumns
+        // A projection may repeat a key column among the columns; the key's own values win.
+        let valueIndices = group.shape.indices.filter { !key.contains(group.shape[$0].name) }
+        let all = key + valueIndices.map { group.shape[$0].name }
         let aliases = all.indices.map { "c\($0)" }
         let casts = try all.indices.map { "s.c\($0)::\(try layout.type(of: all[$0]))" }
         let sql = """
@@ -135,8 +118,8 @@ struct TableWriter {
             ON CONFLICT (\(key.map(quoteIdentifier).joined(separator: ", "))) DO NOTHING
             """
         let binds =
-            key.indices.map { i in arrayBind(group.map { $0.key[i] }) }
-            + valueColumns.map { column in arrayBind(group.map { $0.columns[column] ?? .null }) }
+            key.indices.map { i in arrayBind(group.keys.map { $0[i] }) }
+            + valueIndices.map { i in arrayBind(group.rows.map { $0.columns[i].value }) }
         try conn.execute(Query(unsafeSQL: sql, binds: binds))
     }
 
@@ -153,5 +136,50 @@ struct TableWriter {
 
     private func arrayBind(_ values: [SQLValue]) -> PostgresBind {
         PostgresBind(text: PostgresArray.literal(values.map(\.sqlText)), type: PostgresType.textArray)
+    }
+}
+
+/// Rows grouped by shape, in the order each shape first appears.
+///
+/// A table sees few shapes per batch and consecutive rows mostly share one, so finding a row's group
+/// compares its column names with the last group's (no hashing, no sorting: `Columns` are sorted).
+struct ShapeGroups {
+    /// A column of a shape: its name, and whether rows add to it instead of setting it.
+    struct ShapeColumn: Equatable {
+        var name: String
+        var increments: Bool
+    }
+
+    /// The rows of one shape.
+    struct Group {
+        var shape: [ShapeColumn]
+        var keys: [[SQLValue]] = []
+        var rows: [Columns] = []
+
+        func fits(_ columns: Columns) -> Bool {
+            guard columns.count == shape.count else { return false }
+            for (column, expected) in zip(columns.columns, shape)
+            where column.name != expected.name || column.value.isIncrement != expected.increments {
+                return false
+            }
+            return true
+        }
+    }
+
+    private(set) var groups: [Group] = []
+    private var last = 0
+
+    mutating func add(_ key: [SQLValue], _ columns: Columns) {
+        if !groups.indices.contains(last) || !groups[last].fits(columns) {
+            if let index = groups.firstIndex(where: { $0.fits(columns) }) {
+                last = index
+            } else {
+                let shape = columns.columns.map { ShapeColumn(name: $0.name, increments: $0.value.isIncrement) }
+                groups.append(Group(shape: shape))
+                last = groups.count - 1
+            }
+        }
+        groups[last].keys.append(key)
+        groups[last].rows.append(columns)
     }
 }

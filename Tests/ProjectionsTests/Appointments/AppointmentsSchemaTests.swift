@@ -48,7 +48,7 @@ struct AppointmentsSchemaTests {
     @Test func aNewBookingWritesEveryColumnButTheKey() throws {
         let columns = Set(try declaredColumns(of: "appointments")).subtracting(["appointment_id"])
         let changes = try projection.changes(for: recordedEvent("AppointmentBooked", Payloads.appointmentBooked()))
-        #expect(changes.first.map { Set($0.appointmentsWrittenColumns?.keys ?? [:].keys) } == columns)
+        #expect(changes.first.map { Set($0.appointmentsWrittenColumns?.keys ?? []) } == columns)
     }
 
     @Test(arguments: [
@@ -62,7 +62,7 @@ struct AppointmentsSchemaTests {
         let history = try #require(changes.last)
         #expect(history.table == "appointment_history")
         #expect(history == .insert(history.table, key: history.key, history.appointmentsWrittenColumns ?? [:]))
-        #expect(Set(history.appointmentsWrittenColumns?.keys ?? [:].keys) == columns)
+        #expect(Set(history.appointmentsWrittenColumns?.keys ?? []) == columns)
     }
 
     @Test func everyWrittenColumnIsDeclared() throws {
@@ -72,7 +72,7 @@ struct AppointmentsSchemaTests {
         ]
         for type in projection.eventTypes {
             for change in try projection.changes(for: recordedEvent(type, try #require(appointmentsFixture(type)))) {
-                let written = Set(change.appointmentsWrittenColumns?.keys ?? [:].keys)
+                let written = Set(change.appointmentsWrittenColumns?.keys ?? [])
                 #expect(written.isSubset(of: declared[change.table] ?? []), "\(type) → \(change.table)")
             }
         }
