@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import PostgresTestSupport
 import Testing
 
 /// The chaos suite's own PostgreSQL cluster, which it stops, restarts and kills sessions on without
@@ -25,7 +26,7 @@ struct ChaosCluster: Sendable {
     static func start() async throws -> ChaosCluster {
         let directory = Shell.repositoryRoot
             .appendingPathComponent(".pgdata-chaos-\(UUID().uuidString.prefix(8).lowercased())").path
-        let port = (Int(ProcessInfo.processInfo.environment["PROJECTOR_TEST_PG_PORT"] ?? "") ?? 54330) + 4
+        let port = TestPorts.postgres + 4
         let started = try await Shell.run(#"scripts/pg-start --dir "$1" --port "$2" --fast"#, directory, "\(port)")
         guard started.status == 0 else {
             _ = try? Shell.runBlocking(#"scripts/pg-stop --dir "$1" --remove"#, [directory])

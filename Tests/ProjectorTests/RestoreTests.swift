@@ -105,7 +105,7 @@ import Testing
 
             // The README's steps: roles first, then the database.
             let dir = Shell.repositoryRoot.appendingPathComponent(".pgdata-restore-\(UUID().uuidString.prefix(8))").path
-            let port = (Int(ProcessInfo.processInfo.environment["PROJECTOR_TEST_PG_PORT"] ?? "") ?? 54330) + 1
+            let port = TestPorts.postgres + 1
             let started = try await Shell.run(#"scripts/pg-start --dir "$1" --port "$2" --fast"#, dir, "\(port)")
             defer { _ = try? Shell.runBlocking(#"scripts/pg-stop --dir "$1" --remove"#, [dir]) }
             try #require(started.status == 0, "\(started.stderr)")

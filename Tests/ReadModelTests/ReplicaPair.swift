@@ -9,7 +9,7 @@ import Testing
 ///
 /// Their own cluster, not the suite's: other tests' open transactions would hold every snapshot's xmin
 /// back and make what a replica does with snapshots unmeasurable. The ports are the test cluster's + 2
-/// and + 3 (54332 and 54333 under scripts/test), so parallel runs on other ports do not collide. The pair is
+/// and + 3 (15432 and 15433 under scripts/test), so parallel runs on other ports do not collide. The pair is
 /// local even when `PROJECTOR_TEST_DATABASE_URL` names a server elsewhere: it needs PostgreSQL's server
 /// binaries here, which the scripts install when missing.
 struct ReplicaPair {
@@ -27,7 +27,7 @@ struct ReplicaPair {
     ) async throws -> T {
         let testURL = try TestDatabase.serverURL()
         // A key=value conninfo, or a URL without a port (a server of your own): scripts/test's default port.
-        let base = URLComponents(string: testURL)?.port ?? 54_330
+        let base = URLComponents(string: testURL)?.port ?? TestPorts.postgres
         let primaryDirectory = repositoryRoot + "/.pgdata-replica-test-primary"
         let replicaDirectory = repositoryRoot + "/.pgdata-replica-test-standby"
         func stop() throws {
