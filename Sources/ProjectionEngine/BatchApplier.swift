@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 import Logging
 import Postgres
 import ProjectionCore
@@ -23,6 +24,25 @@ struct PreparedBatch: Sendable {
     var eventCount: Int
     /// Whether every committed event was read once this batch is written.
     var isCaughtUp: Bool
+}
+
+extension PreparedBatch {
+    /// The batch of `events` (the projection's of `page`), planned as `plan`.
+    init(_ page: LogPage, events: [RecordedEvent], plan: BatchPlan) {
+        // The events are kept only when the writer may plan again: a missing row, or the stop policy
+        // (which it knows only when writing) at a dead letter. A stream parked before the batch, which
+        // only the writer learns of, reads them again (rare: such a stream has failed already).
+        let mayReplan = !plan.assumedRows.isEmpty || !plan.deadLetters.isEmpty
+        self.init(
+            plan: plan,
+            events: mayReplan ? events : [],
+            streams: events.map(\.streamID),
+            positions: events.map(\.position.globalPosition),
+            end: page.end,
+            eventCount: events.count,
+            isCaughtUp: page.isCaughtUp
+        )
+    }
 }
 
 /// Applies pages of events to a projection: pure changes first (`prepare`), then one transaction of
@@ -51,32 +71,36 @@ struct BatchApplier: Sendable {
         var statements = 0
     }
 
-    /// Runs the projection over `page` and plans the writes; no I/O.
+    /// Runs the projection over `page` and plans the writes, on this thread; no I/O.
     func prepare(_ page: LogPage) -> PreparedBatch {
         BatchApplier.prepare(page, for: projection)
     }
 
     /// Runs `projection` over its events of `page` (a page may hold other projections' types too) and
-    /// plans the writes; no I/O.
+    /// plans the writes, on this thread; no I/O.
     static func prepare(_ page: LogPage, for projection: any Projection) -> PreparedBatch {
-        let types = projection.eventTypes
-        let events =
-            page.events.allSatisfy { types.contains($0.eventType) }
-            ? page.events : page.events.filter { types.contains($0.eventType) }
+        let events = BatchApplier.events(of: page, for: projection)
         let plan = BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil)
-        // The events are kept only when the writer may plan again: a missing row, or the stop policy
-        // (which it knows only when writing) at a dead letter. A stream parked before the batch, which
-        // only the writer learns of, reads them again (rare: such a stream has failed already).
-        let mayReplan = !plan.assumedRows.isEmpty || !plan.deadLetters.isEmpty
-        return PreparedBatch(
-            plan: plan,
-            events: mayReplan ? events : [],
-            streams: events.map(\.streamID),
-            positions: events.map(\.position.globalPosition),
-            end: page.end,
-            eventCount: events.count,
-            isCaughtUp: page.isCaughtUp
-        )
+        return PreparedBatch(page, events: events, plan: plan)
+    }
+
+    /// `prepare(_:)`, with a large page's events handed to the projection in a chunk per core: for a
+    /// projection planned alone (a build, a catch-up on sessions of its own). The live group plans its
+    /// projections side by side already.
+    func prepareInParallel(_ page: LogPage) async -> PreparedBatch {
+        let events = BatchApplier.events(of: page, for: projection)
+        let plan =
+            events.count >= 2 * BatchApplier.minimumParallelChunk
+            ? BatchPlan(await BatchApplier.outcomes(inParallel: events, projection: projection), existing: nil)
+            : BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil)
+        return PreparedBatch(page, events: events, plan: plan)
+    }
+
+    /// The events of `page` that `projection` handles.
+    static func events(of page: LogPage, for projection: any Projection) -> [RecordedEvent] {
+        let types = projection.eventTypes
+        return page.events.allSatisfy { types.contains($0.eventType) }
+            ? page.events : page.events.filter { types.contains($0.eventType) }
     }
 
     /// Writes `batch` and moves the checkpoint, in one transaction on `conn`.
@@ -248,6 +272,30 @@ struct BatchApplier: Sendable {
                 event: event,
                 changes: Result { () throws(ProjectionFailure) in try projection.changes(for: event) }
             )
+        }
+    }
+
+    /// The fewest events worth a task of their own when a page is planned in parallel.
+    static let minimumParallelChunk = 128
+
+    /// What `projection` makes of each of `events`, worked out in a chunk per core and returned in order.
+    ///
+    /// A projection is pure, so its events can be handed to it in any order and on any thread; only
+    /// coalescing needs their order. A full page of one projection (a build, a read model catching up
+    /// alone) would otherwise be planned on one core while the reader and the other core wait: measured on
+    /// a rebuild of the timeline, `projector` used 16 s of CPU in 18.5 s.
+    static func outcomes(inParallel events: [RecordedEvent], projection: any Projection) async -> [BatchPlan.Outcome] {
+        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, events.count / minimumParallelChunk)
+        guard chunks > 1 else { return Array(outcomes(of: events, projection: projection)) }
+        let size = (events.count + chunks - 1) / chunks
+        return await withTaskGroup(of: (Int, [BatchPlan.Outcome]).self) { group in
+            for start in stride(from: 0, to: events.count, by: size) {
+                let chunk = Array(events[start..<min(start + size, events.count)])
+                group.addTask { (start, Array(outcomes(of: chunk, projection: projection))) }
+            }
+            var parts: [(start: Int, outcomes: [BatchPlan.Outcome])] = []
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.start < $1.start }.flatMap(\.outcomes)
         }
     }
 

@@ -122,7 +122,7 @@ struct BatchPipeline: Sendable {
             )
             // A caught-up batch is sent even when empty, once, so the writer can say so.
             if !page.events.isEmpty || page.end != position || (page.isCaughtUp && !sentCaughtUp) {
-                await batches.send(applier.prepare(page))
+                await batches.send(await applier.prepareInParallel(page))
                 position = page.end
                 sentCaughtUp = page.isCaughtUp
             }

@@ -25,7 +25,12 @@ private func decodeOnce<Payload: EventPayload>(
     _: Payload.Type,
     from event: RecordedEvent
 ) throws(ProjectionFailure) -> Decoded<Payload> {
-    let fields = try ContractJSON.decode(MetadataFields.self, from: event.metadata, root: "metadata")
+    let fields: MetadataFields
+    if let scanned = MetadataScanner.fields(of: event.metadata) {
+        fields = scanned
+    } else {
+        fields = try ContractJSON.decode(MetadataFields.self, from: event.metadata, root: "metadata")
+    }
     let metadata = fields.resolved(defaultSchemaVersion: Payload.currentSchemaVersion)
     guard Payload.supportedSchemaVersions.contains(metadata.schemaVersion) else {
         let versions = Payload.supportedSchemaVersions
