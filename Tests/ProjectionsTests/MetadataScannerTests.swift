@@ -54,6 +54,10 @@ import Testing
         #expect(MetadataDecoding.scanned(Array("{\"sourceSystem\": \"  \"}".utf8), defaultSchemaVersion: 1) != nil)
         expectAgreement(#"{"sourceSystem": "  ", "schemaVersion": null, "occurredAt": null}"#)
         expectAgreement(#"{"sourceSystem": "Ysbyty Gwynedd ŵŷ"}"#)
+        // A repeated unknown field is ignored, by JSONDecoder as by the scanner.
+        let repeated = #"{"extra": "a", "extra": 2, "sourceSystem": "W1"}"#
+        #expect(MetadataDecoding.scanned(Array(repeated.utf8), defaultSchemaVersion: 1)?.sourceSystem == "W1")
+        expectAgreement(repeated)
     }
 
     @Test func whatTheScannerDoesNotReadIsLeftToJSONDecoder() {

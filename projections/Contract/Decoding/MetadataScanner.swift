@@ -28,18 +28,18 @@ struct MetadataScanner {
 
     private mutating func object() -> MetadataFields? {
         var fields = MetadataFields()
-        var seen = Set<ArraySlice<UInt8>>()
+        var seen = MetadataFields.Seen()
         skipWhitespace()
         guard take(UInt8(ascii: "{")) else { return nil }
         skipWhitespace()
         if !take(UInt8(ascii: "}")) {
             repeat {
                 skipWhitespace()
-                guard let key = string(), seen.insert(key).inserted else { return nil }
+                guard let key = string() else { return nil }
                 skipWhitespace()
                 guard take(UInt8(ascii: ":")) else { return nil }
                 skipWhitespace()
-                guard let value = value(), fields.set(key, value) else { return nil }
+                guard let value = value(), fields.set(key, value, seen: &seen) else { return nil }
                 skipWhitespace()
             } while take(UInt8(ascii: ","))
             guard take(UInt8(ascii: "}")) else { return nil }
@@ -117,17 +117,38 @@ extension MetadataFields {
     /// No fields.
     fileprivate init() {}
 
+    /// The fields named so far, one bit each: `JSONDecoder` takes the first of a repeated field, which
+    /// the scanner leaves to it; a repeated unknown field is ignored by both.
+    fileprivate struct Seen: OptionSet {
+        let rawValue: UInt8
+        static let schemaVersion = Seen(rawValue: 1)
+        static let occurredAt = Seen(rawValue: 2)
+        static let sourceSystem = Seen(rawValue: 4)
+        static let correlationID = Seen(rawValue: 8)
+        static let causationID = Seen(rawValue: 16)
+    }
+
     /// Records `value` for the field named `key`, as `init(from:)` would; false when only `JSONDecoder`
     /// can say what it makes of it. Other fields are ignored, as `init(from:)` ignores them.
-    fileprivate mutating func set(_ key: ArraySlice<UInt8>, _ value: MetadataScanner.Value) -> Bool {
+    fileprivate mutating func set(_ key: ArraySlice<UInt8>, _ value: MetadataScanner.Value, seen: inout Seen) -> Bool {
+        let field: Seen
         switch String(decoding: key, as: UTF8.self) {
-        case "schemaVersion":
+        case "schemaVersion": field = .schemaVersion
+        case "occurredAt": field = .occurredAt
+        case "sourceSystem": field = .sourceSystem
+        case "correlationId": field = .correlationID
+        case "causationId": field = .causationID
+        default: return true
+        }
+        guard seen.insert(field).inserted else { return false }
+        switch field {
+        case .schemaVersion:
             switch value {
             case .integer(let number): schemaVersion = number
             case .null: schemaVersion = nil
             case .string: return false
             }
-        case "occurredAt":
+        case .occurredAt:
             switch value {
             case .string(let bytes):
                 guard let text = String(validating: bytes, as: UTF8.self),
@@ -137,19 +158,20 @@ extension MetadataFields {
             case .null: occurredAt = nil
             case .integer: return false
             }
-        case "sourceSystem": return MetadataFields.text(value, into: &sourceSystem)
-        case "correlationId": return MetadataFields.text(value, into: &correlationID)
-        case "causationId": return MetadataFields.text(value, into: &causationID)
+        case .sourceSystem: return MetadataFields.text(value, into: &sourceSystem)
+        case .correlationID: return MetadataFields.text(value, into: &correlationID)
+        case .causationID: return MetadataFields.text(value, into: &causationID)
         default: return true
         }
         return true
     }
 
-    /// `textIfPresent`: null and blank read as absent; a NUL character is a violation `JSONDecoder` reports.
+    /// `textIfPresent`: null and blank read as absent. (A NUL, which it refuses, never gets here: the
+    /// scanner leaves escapes and control characters to `JSONDecoder`.)
     private static func text(_ value: MetadataScanner.Value, into field: inout String?) -> Bool {
         switch value {
         case .string(let bytes):
-            guard let text = String(validating: bytes, as: UTF8.self), !text.utf8.contains(0) else { return false }
+            guard let text = String(validating: bytes, as: UTF8.self) else { return false }
             field = text.isBlank ? nil : text
             return true
         case .null:
