@@ -61,7 +61,21 @@ enum ContractJSON {
         root: String,
         schemaVersion: Int? = nil
     ) throws(ProjectionFailure) -> T {
-        // A decoder per call: it is cheap next to the decoding itself, and `userInfo` carries the version.
+        // Whatever the fast path throws, `JSONDecoder` decides: it gives the same value or the precise failure.
+        let userInfo: [CodingUserInfoKey: Any] = schemaVersion.map { [.contractSchemaVersion: $0] } ?? [:]
+        if let value = try? TapeDecoder.decode(T.self, from: bytes, userInfo: userInfo) {
+            return value
+        }
+        return try decodeWithFoundation(type, from: bytes, root: root, schemaVersion: schemaVersion)
+    }
+
+    /// `decode` by `JSONDecoder` alone: the reference the fast path is held to, and the source of failures.
+    static func decodeWithFoundation<T: Decodable>(
+        _ type: T.Type,
+        from bytes: [UInt8],
+        root: String,
+        schemaVersion: Int? = nil
+    ) throws(ProjectionFailure) -> T {
         let decoder = JSONDecoder()
         if let schemaVersion {
             decoder.userInfo[.contractSchemaVersion] = schemaVersion
@@ -123,5 +137,22 @@ extension Decoder {
     /// The schema version `decode(_:from:)` chose, or nil when a payload is decoded some other way.
     var contractSchemaVersion: Int? {
         userInfo[.contractSchemaVersion] as? Int
+    }
+}
+
+/// Both ways of decoding a payload, for tests that hold the fast one to `JSONDecoder`'s answers.
+package enum PayloadDecoding {
+    /// What the tape decoder makes of `data`, or nil where it leaves the document to `JSONDecoder`.
+    package static func tape<Payload: EventPayload>(_: Payload.Type, _ data: [UInt8], schemaVersion: Int) -> Payload? {
+        try? TapeDecoder.decode(Payload.self, from: data, userInfo: [.contractSchemaVersion: schemaVersion])
+    }
+
+    /// What `JSONDecoder` makes of `data`.
+    package static func foundation<Payload: EventPayload>(
+        _: Payload.Type,
+        _ data: [UInt8],
+        schemaVersion: Int
+    ) throws(ProjectionFailure) -> Payload {
+        try ContractJSON.decodeWithFoundation(Payload.self, from: data, root: "data", schemaVersion: schemaVersion)
     }
 }

@@ -195,7 +195,7 @@ package enum MetadataDecoding {
         _ metadata: [UInt8],
         defaultSchemaVersion: Int
     ) throws(ProjectionFailure) -> EventMetadata {
-        try ContractJSON.decode(MetadataFields.self, from: metadata, root: "metadata")
+        try ContractJSON.decodeWithFoundation(MetadataFields.self, from: metadata, root: "metadata")
             .resolved(defaultSchemaVersion: defaultSchemaVersion)
     }
 }
