@@ -25,6 +25,8 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // glibc's mallopt, for the executable's arena cap (MallocArenas).
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "Postgres",
             dependencies: ["CLibPQ"]
@@ -113,6 +115,7 @@ let package = Package(
         .executableTarget(
             name: "projector",
             dependencies: [
+                "CMalloc",
                 "Postgres",
                 "EventLog",
                 "ProjectionCore",

@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The projector: keeps the patient record's PostgreSQL read models up to date from its event log.
-@main
 struct Projector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projector",
