@@ -1,0 +1,92 @@
+import Foundation
+import Postgres
+import PostgresTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `projector rebuild` frozen (SIGSTOP) inside its swap transaction, which holds the live checkpoint
+/// row and is replacing the reporting views.
+@Suite struct FrozenRebuildTests {
+    @Test func aRebuildFrozenInsideItsSwapReleasesTheLiveGenerationAndRunsAgain() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "15", "--into-log"], database: url).status == 0
+            )
+            #expect(try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url).status == 0)
+            let before = try await Self.entries(on: conn)
+
+            // An analyst's open transaction on the view holds the swap inside its transaction, waiting, long
+            // enough to freeze it there.
+            try await conn.execute("BEGIN")
+            try await conn.execute("SELECT count(*) FROM reporting.timeline_entries")
+            let rebuild = try ProjectorBinary.start(["rebuild", "timeline"], database: url)
+            defer { if rebuild.isRunning { kill(rebuild.processIdentifier, SIGKILL) } }
+            let released = try await Connection.connect(to: url).closing { watcher in
+                try await Self.freezeInsideTheSwap(rebuild, heldBy: conn, watchedFrom: watcher)
+            }
+            kill(rebuild.processIdentifier, SIGCONT)
+            #expect(released, "the frozen swap still held the live checkpoint or the views after 20 s")
+            await ProjectorBinary.waitForExit(rebuild)
+            #expect(rebuild.terminationStatus != 0, "the woken rebuild claimed success for a swap the server undid")
+
+            // The swap was rolled back whole: the build is still beside the live generation, which still
+            // serves; a second rebuild resumes the build and swaps it in.
+            let buildKept =
+                try await conn.query(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = 'timeline__rebuild'"
+                ).rows.count == 1
+            #expect(buildKept, "the rolled-back swap's build schema is gone")
+            #expect(try await Self.entries(on: conn) == before)
+            let again = try await ProjectorBinary.run(["rebuild", "timeline"], database: url)
+            #expect(again.status == 0, "\(again.stderr)")
+            let verified = try await ProjectorBinary.run(["verify", "timeline"], database: url)
+            #expect(verified.status == 0 && verified.stdout.contains("no drift"), "\(verified.stdout)")
+        }
+    }
+
+    /// Freezes `rebuild` once its swap waits for `conn`'s lock on the view, then lets the swap have it.
+    ///
+    /// - Returns: whether the live generation was free again within 20 s.
+    static func freezeInsideTheSwap(
+        _ rebuild: Process,
+        heldBy conn: Connection,
+        watchedFrom watcher: Connection
+    ) async throws -> Bool {
+        try await waitUntil("the swap to wait for the analyst's lock") {
+            try await !watcher.query(
+                """
+                SELECT 1 FROM pg_stat_activity
+                WHERE application_name = 'projector:timeline:rebuild' AND wait_event_type = 'Lock'
+                """
+            ).rows.isEmpty
+        }
+        kill(rebuild.processIdentifier, SIGSTOP)
+        // The swap gets its lock and finishes the statement; its frozen client never sends the next one.
+        try await conn.execute("ROLLBACK")
+
+        let frozenAt = ContinuousClock.now
+        while ContinuousClock.now - frozenAt < .seconds(20) {
+            if (try? await liveGenerationIsFree(on: watcher)) == true { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    static func entries(on conn: Connection) async throws -> Int64 {
+        try await conn.query("SELECT count(*) FROM reporting.timeline_entries").rows[0].decode(Int64.self, at: 0)
+    }
+
+    /// Whether the live checkpoint row and the reporting view can be locked at once, as a live batch and an
+    /// analyst would.
+    static func liveGenerationIsFree(on conn: Connection) async throws -> Bool {
+        try await conn.withTransaction { conn in
+            try conn.execute("SET LOCAL lock_timeout = '100ms'")
+            _ = try conn.query("SELECT 1 FROM projector.checkpoints WHERE projection = 'timeline' FOR UPDATE")
+            _ = try conn.query("SELECT count(*) FROM reporting.timeline_entries")
+        }
+        return true
+    }
+}
