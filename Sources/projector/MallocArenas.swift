@@ -10,7 +10,7 @@ import Glibc
 /// glibc gives each thread that meets a locked arena a new one, up to eight per core. The projector runs a
 /// thread per database session (two per build, one more per reader) beside Swift's pool, so a rebuild of
 /// four read models side by side spread its pages over a dozen arenas, each keeping its own high-water
-/// mark: measured on a 1M-event log (2 cores), peak RSS 145-156 MB by default against 103-109 MB with two
+/// mark: measured on a 1M-event log (2 cores), peak RSS 145-156 MB by default against 99-109 MB with two
 /// arenas, for 3-13 % more wall time. No more threads run at once than there are cores, so one arena each
 /// keeps lock waits short. `MALLOC_ARENA_MAX` in the environment, which glibc reads itself, still wins.
 enum MallocArenas {
