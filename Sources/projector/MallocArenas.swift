@@ -1,4 +1,3 @@
-import ArgumentParser
 import CMalloc
 
 #if canImport(Glibc)
@@ -20,14 +19,5 @@ enum MallocArenas {
         let cores = Int32(clamping: sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         _ = mallopt(M_ARENA_MAX, max(2, cores))
         #endif
-    }
-}
-
-/// The process's entry point: the arena cap, then the command line.
-@main
-enum Main {
-    static func main() async {
-        MallocArenas.limitToCores()
-        await Projector.main()
     }
 }

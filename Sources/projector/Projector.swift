@@ -18,3 +18,12 @@ struct Projector: AsyncParsableCommand {
         ]
     )
 }
+
+/// The process's entry point: the arena cap, then the command line.
+@main
+enum Main {
+    static func main() async {
+        MallocArenas.limitToCores()
+        await Projector.main()
+    }
+}

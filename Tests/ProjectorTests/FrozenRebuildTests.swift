@@ -69,7 +69,7 @@ import Glibc
 
         let frozenAt = ContinuousClock.now
         while ContinuousClock.now - frozenAt < .seconds(20) {
-            if (try? await liveGenerationIsFree(on: watcher)) == true { return true }
+            if (try? await lockLiveGeneration(on: watcher)) != nil { return true }
             try await Task.sleep(for: .milliseconds(200))
         }
         return false
@@ -79,14 +79,13 @@ import Glibc
         try await conn.query("SELECT count(*) FROM reporting.timeline_entries").rows[0].decode(Int64.self, at: 0)
     }
 
-    /// Whether the live checkpoint row and the reporting view can be locked at once, as a live batch and an
-    /// analyst would.
-    static func liveGenerationIsFree(on conn: Connection) async throws -> Bool {
+    /// Locks the live checkpoint row and reads the reporting view, as a live batch and an analyst would;
+    /// throws when either waits more than 100 ms.
+    static func lockLiveGeneration(on conn: Connection) async throws {
         try await conn.withTransaction { conn in
             try conn.execute("SET LOCAL lock_timeout = '100ms'")
             _ = try conn.query("SELECT 1 FROM projector.checkpoints WHERE projection = 'timeline' FOR UPDATE")
             _ = try conn.query("SELECT count(*) FROM reporting.timeline_entries")
         }
-        return true
     }
 }

@@ -88,8 +88,8 @@ public struct Rebuild: Sendable {
             // The swap runs on this session. A process frozen inside it must not hold the live checkpoint
             // row and the reporting views for ever: the server ends the session after
             // `idleInTransactionTimeout`, rolling the swap back. Its catch-up batches are planned like any
-            // writer's, and it commits synchronously whatever live batches do.
-            try await conn.executeScript(configuration.writerSessionSettings + "; SET synchronous_commit = on")
+            // writer's.
+            try await conn.executeScript(configuration.swapSessionSettings)
             let outcome = try await run(on: conn)
             await conn.close()
             return outcome

@@ -57,13 +57,17 @@ public struct RunnerConfiguration: Sendable {
     /// stale (a build's new tables, a log replayed from zero): measured on a replay of 292k events, the
     /// timeline's UPDATE seq-scanned all 53k rows of its table for each batch of about 1,000.
     var writerSessionSettings: String {
-        var settings = [
+        synchronousCommit ? swapSessionSettings : swapSessionSettings + "; SET synchronous_commit = off"
+    }
+
+    /// `writerSessionSettings` without `synchronous_commit`, for a rebuild's own session: its swap commits
+    /// as the server is configured to, whatever live batches do.
+    var swapSessionSettings: String {
+        [
             "SET lock_timeout = '\(Int(lockTimeout.seconds * 1000))ms'",
             "SET idle_in_transaction_session_timeout = '\(Int(idleInTransactionTimeout.seconds * 1000))ms'",
             "SET enable_hashjoin = off",
             "SET enable_mergejoin = off",
-        ]
-        if !synchronousCommit { settings.append("SET synchronous_commit = off") }
-        return settings.joined(separator: "; ")
+        ].joined(separator: "; ")
     }
 }
