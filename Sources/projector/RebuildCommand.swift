@@ -19,9 +19,9 @@ struct RebuildCommand: AsyncParsableCommand {
             in the new tables. The old generation is then dropped, or kept as NAME__retired_<time> with \
             --keep-old. Ctrl-C cancels: the partial build is dropped and the live generation is untouched.
 
-            Several read models (or --all) are rebuilt side by side in one process, each with its own sessions \
-            and its own swap as soon as it has caught up, so both sides of a small machine stay busy. One that \
-            fails does not stop the others; the exit status is 1 if any failed.
+            Several read models (or --all) are rebuilt together in one process: the log is read and decoded \
+            once for all of them, and each new generation is written on a session of its own, then swapped in \
+            on its own. One that fails does not stop the others; the exit status is 1 if any failed.
 
             With --as-of TIME|POSITION --into SCHEMA, builds the read model as it was at that point of the log \
             in SCHEMA instead, for audits; nothing is swapped. POSITION is xid/position (as `projector status` \
@@ -97,16 +97,16 @@ struct RebuildCommand: AsyncParsableCommand {
         }
         // Side by side, bars would overwrite each other: one line per read model every few seconds instead.
         let reports = selected.map { ProgressReport(label: $0.name, json: json, bar: selected.count == 1) }
+        let rebuilds = zip(selected, reports).map { projection, report in
+            makeRebuild(projection, configuration: configuration, report: report, logger: logger)
+        }
         let outcomes = Outcomes()
-        let finished = try await cancellableOnSignal { [configuration] in
-            await withTaskGroup(of: Void.self) { group in
-                for (projection, report) in zip(selected, reports) {
-                    group.addTask {
-                        await outcomes.set(
-                            projection.name,
-                            await rebuild(projection, configuration: configuration, report: report, logger: logger)
-                        )
-                    }
+        let finished = try await cancellableOnSignal {
+            for (name, result) in await RebuildGroup(rebuilds).run() {
+                switch result {
+                case .success(.swapped(let swapped)): await outcomes.set(name, .swapped(swapped))
+                case .success(.stopped), .success(.notNeeded): await outcomes.set(name, .cancelled)
+                case .failure(let error): await outcomes.set(name, Task.isCancelled ? .cancelled : .failed("\(error)"))
                 }
             }
             return await !outcomes.anyCancelled
@@ -145,7 +145,7 @@ struct RebuildCommand: AsyncParsableCommand {
         case cancelled
     }
 
-    /// The results of rebuilds run side by side.
+    /// The results of the rebuilds.
     actor Outcomes {
         private var results: [String: RebuildResult] = [:]
         func set(_ name: String, _ result: RebuildResult) { results[name] = result }
@@ -153,13 +153,13 @@ struct RebuildCommand: AsyncParsableCommand {
         var anyCancelled: Bool { results.values.contains { if case .cancelled = $0 { true } else { false } } }
     }
 
-    /// Rebuilds `projection` and swaps it in; a failure is returned, not thrown, so the others go on.
-    private func rebuild(
+    /// A rebuild of `projection` and swap, as this command's options ask.
+    private func makeRebuild(
         _ projection: any Projection,
         configuration: RunnerConfiguration,
         report: ProgressReport,
         logger: Logger
-    ) async -> RebuildResult {
+    ) -> Rebuild {
         var rebuild = Rebuild(
             projection: projection,
             databaseURL: global.databaseURL,
@@ -170,12 +170,7 @@ struct RebuildCommand: AsyncParsableCommand {
         rebuild.discardWhenStopped = true
         rebuild.waitForOtherRebuild = false
         rebuild.onProgress = { progress in await report.show(progress) }
-        do {
-            guard case .swapped(let result) = try await rebuild.run() else { return .cancelled }
-            return .swapped(result)
-        } catch {
-            return Task.isCancelled ? .cancelled : .failed("\(error)")
-        }
+        return rebuild
     }
 
     /// Builds an as-of copy in `schema`; false when cancelled (the partial copy is dropped).

@@ -90,10 +90,8 @@ public struct Build: Sendable {
     }
 
     /// Applies the log to the build until it has caught up (or reached `until`), then (but for a verify
-    /// scratch, which is compared and dropped) creates its secondary indexes and ANALYZEs its tables.
-    ///
-    /// Its sessions commit with `synchronous_commit` off: nobody reads a build before its swap, and its
-    /// rows commit with its checkpoint, so a server crash can only lose some progress, never split it.
+    /// scratch, which is compared and dropped) creates its secondary indexes and ANALYZEs its tables: a
+    /// `BuildPass` of this build alone.
     ///
     /// - Returns: false when shut down or cancelled first (an error thrown once cancelled counts as that);
     ///   the build keeps what it committed.
@@ -104,121 +102,19 @@ public struct Build: Sendable {
         onProgress: @escaping @Sendable (BuildProgress) async -> Void = { _ in }
     ) async throws -> Bool {
         do {
-            return try await runSessions(
-                databaseURL: databaseURL,
-                configuration: configuration,
-                logger: logger,
-                onProgress: onProgress
-            )
+            let pass = BuildPass(builds: [self], databaseURL: databaseURL, configuration: configuration, logger: logger)
+            switch try await pass.run(onProgress: { _, progress in await onProgress(progress) })[schema] {
+            case .caughtUp: return true
+            case .stopped, nil: return false
+            case .failed(let error): throw error
+            }
         } catch  where Task.isCancelled {
             return false
         }
     }
 
-    private func runSessions(
-        databaseURL: String?,
-        configuration: RunnerConfiguration,
-        logger: Logger,
-        onProgress: @escaping @Sendable (BuildProgress) async -> Void
-    ) async throws -> Bool {
-        let writer = try await Connection.connect(
-            to: databaseURL,
-            applicationName: "projector:\(projection.name):build"
-        )
-        let reader: Connection
-        do {
-            try await writer.executeScript(configuration.writerSessionSettings + "; SET synchronous_commit = off")
-            reader = try await BatchPipeline.connectReader(
-                to: databaseURL,
-                applicationName: "projector:\(projection.name):build-reader",
-                control: false
-            )
-        } catch {
-            await writer.close()
-            throw error
-        }
-        do {
-            let finished = try await run(
-                reader: reader,
-                writer: writer,
-                configuration: configuration,
-                logger: logger,
-                onProgress: onProgress
-            )
-            await reader.close()
-            if finished && purpose != .verify {
-                let created = try await DeferredIndexes.complete(
-                    in: schema,
-                    ddl: projection.schemaSQL,
-                    tables: projection.tables.map(\.name),
-                    on: writer
-                )
-                logger.info(
-                    "secondary indexes built and tables analyzed",
-                    metadata: ["build.schema": "\(schema)", "build.indexes": "\(created.count)"]
-                )
-            }
-            await writer.close()
-            return finished
-        } catch {
-            await reader.close()
-            await writer.close()
-            throw error
-        }
-    }
-
-    private func run(
-        reader: Connection,
-        writer: Connection,
-        configuration: RunnerConfiguration,
-        logger: Logger,
-        onProgress: @escaping @Sendable (BuildProgress) async -> Void
-    ) async throws -> Bool {
-        let owner = UUID().uuidString.lowercased()
-        let generation = generation
-        let claim = try await writer.withTransaction { conn in try Checkpoints.claim(generation, owner: owner, on: conn)
-        }
-        let (done, total) = try await counts(on: writer)
-        let applier = BatchApplier(
-            projection: projection,
-            generation: generation,
-            layouts: try await TableLayout.loadAll(of: projection, in: schema, on: writer),
-            owner: owner,
-            onFailure: .park
-        )
-        let started = ContinuousClock.now
-        let tally = Tally(done: done)
-        var pipeline = BatchPipeline(
-            applier: applier,
-            configuration: configuration,
-            whenCaughtUp: .finish,
-            logger: logger
-        )
-        pipeline.until = until
-        pipeline.onBatch = { outcome, _ in
-            let done = await tally.add(Int64(outcome.events))
-            await onProgress(
-                BuildProgress(
-                    eventsDone: done,
-                    eventsTotal: total,
-                    eventsAtStart: tally.start,
-                    position: outcome.end,
-                    elapsed: ContinuousClock.now - started
-                )
-            )
-        }
-        logger.info("build started", metadata: ["build.schema": "\(schema)", LogKey.checkpoint: "\(claim.position)"])
-        let end = try await pipeline.run(from: claim.position, reader: reader, writer: writer)
-        let stopped = Task.isCancelled || Task.isShuttingDownGracefully
-        logger.info(
-            stopped ? "build stopped" : "build caught up",
-            metadata: ["build.schema": "\(schema)", LogKey.checkpoint: "\(end)"]
-        )
-        return !stopped
-    }
-
     /// Events the build has handled, and events of its types in the log up to its end.
-    private func counts(on conn: Connection) async throws -> (done: Int64, total: Int64) {
+    func counts(on conn: Connection) async throws -> (done: Int64, total: Int64) {
         let types = projection.eventTypes.sorted()
         let untilXID = until.map { String($0.transactionID) }
         let row = try await conn.query(
@@ -230,19 +126,5 @@ public struct Build: Sendable {
             """
         ).rows[0]
         return (try row.decode(Int64.self, at: 0), try row.decode(Int64.self, at: 1))
-    }
-}
-
-/// Events done so far, shared by the batches of one build run.
-private actor Tally {
-    nonisolated let start: Int64
-    private var done: Int64
-    init(done: Int64) {
-        self.start = done
-        self.done = done
-    }
-    func add(_ events: Int64) -> Int64 {
-        done += events
-        return done
     }
 }

@@ -77,9 +77,15 @@ public struct Rebuild: Sendable {
     /// Only rebuild if the installed tables still differ from this code once the rebuild lock is held.
     public var onlyIfChanged = false
 
-    /// Rebuilds the projection and swaps the new generation in.
+    /// Rebuilds the projection and swaps the new generation in: a `RebuildGroup` of this rebuild alone.
     @discardableResult
     public func run() async throws -> Outcome {
+        guard let result = await RebuildGroup([self]).run()[projection.name] else { return .stopped }
+        return try result.get()
+    }
+
+    /// The session a rebuild takes its lock, creates its build and swaps on.
+    func connect() async throws -> Connection {
         let conn = try await Connection.connect(
             to: databaseURL,
             applicationName: "projector:\(projection.name):rebuild"
@@ -90,30 +96,38 @@ public struct Rebuild: Sendable {
             // `idleInTransactionTimeout`, rolling the swap back. Its catch-up batches are planned like any
             // writer's.
             try await conn.executeScript(configuration.swapSessionSettings)
-            let outcome = try await run(on: conn)
-            await conn.close()
-            return outcome
+            return conn
         } catch {
             await conn.close()
             throw error
         }
     }
 
-    private func run(on conn: Connection) async throws -> Outcome {
-        guard try await takeRebuildLock(on: conn) else { return .stopped }
+    /// What a rebuild has to do once it holds its lock.
+    enum Preparation: Sendable {
+        /// Build this (created, or resumed), then swap it in.
+        case build(Build)
+        /// Nothing to build.
+        case done(Outcome)
+    }
+
+    /// Takes the rebuild lock on `conn`'s session and creates the build, or resumes the one left by the same code.
+    func prepare(on conn: Connection) async throws -> Preparation {
+        guard try await takeRebuildLock(on: conn) else { return .done(.stopped) }
         // Also fails clearly when the projection was never installed: there is nothing to swap with.
         let installed = try await ProjectionCatalog.check(projection, on: conn)
-        if onlyIfChanged, installed == .unchanged { return .notNeeded }
+        if onlyIfChanged, installed == .unchanged { return .done(.notNeeded) }
         let build = Build(projection: projection, schema: Rebuild.schema(for: projection.name), purpose: .rebuild)
         try await build.createOrResume(on: conn, logger: logger)
+        return .build(build)
+    }
+
+    /// Swaps `build` in once it has caught up (`built`), catching up again on its own whenever the log moved
+    /// on too far during the swap; a stopped build is dropped or kept as asked.
+    func finish(_ build: Build, built: Bool, on conn: Connection) async throws -> Outcome {
+        var caughtUp = built
         while true {
-            let finished = try await build.run(
-                databaseURL: databaseURL,
-                configuration: configuration,
-                logger: logger,
-                onProgress: onProgress
-            )
-            guard finished else {
+            guard caughtUp else {
                 if discardWhenStopped { try await build.discard(on: conn) }
                 return .stopped
             }
@@ -125,6 +139,12 @@ public struct Rebuild: Sendable {
             )
             if let result = try await swap.perform(on: conn, keepOld: keepOld) { return .swapped(result) }
             // The log moved on too far during the swap: catch up outside its transaction, then try again.
+            caughtUp = try await build.run(
+                databaseURL: databaseURL,
+                configuration: configuration,
+                logger: logger,
+                onProgress: onProgress
+            )
         }
     }
 
