@@ -53,6 +53,9 @@ struct BatchApplier: Sendable {
     let layouts: [String: TableLayout]
     let owner: String
     let onFailure: FailurePolicy
+    /// The keys this writer may have written, when it writes a new generation that started empty
+    /// (`WrittenKeys`); nil otherwise.
+    var writtenKeys: WrittenKeys? = nil
     /// The streams this writer's generation has parked, as far as it knows; one per applier, so per claim.
     let parkedStreams = ParkedStreams()
 
@@ -177,7 +180,13 @@ struct BatchApplier: Sendable {
             end = first.event.position
             eventCount = kept.count
         }
-        let counts = try BatchApplier.writeRows(of: plan, layouts: layouts, projection: projection.name, on: conn)
+        let counts = try BatchApplier.writeRows(
+            of: plan,
+            layouts: layouts,
+            projection: projection.name,
+            writtenKeys: writtenKeys,
+            on: conn
+        )
         var outcome = Outcome(events: eventCount, deadLetters: plan.deadLetters.count, end: end)
         outcome.parkedBehind = plan.deadLetters.count(where: { $0.behind != nil })
         outcome.parkingLookups = asked ? 1 : 0
@@ -251,12 +260,13 @@ struct BatchApplier: Sendable {
         of plan: BatchPlan,
         layouts: [String: TableLayout],
         projection: String,
+        writtenKeys: WrittenKeys? = nil,
         on conn: isolated Connection
     ) throws -> TableWriter.Counts {
         var total = TableWriter.Counts()
         for (table, rows) in plan.changes {
-            let counts = try TableWriter(layout: try layout(of: table, in: layouts, projection: projection))
-                .write(rows, on: conn)
+            let layout = try layout(of: table, in: layouts, projection: projection)
+            let counts = try TableWriter(layout: layout, writtenKeys: writtenKeys).write(rows, on: conn)
             total.statements += counts.statements
             total.rows += counts.rows
         }

@@ -9,13 +9,20 @@ import ProjectionCore
 /// DELETE (deletes and replaces), UPDATE (merges' `set`), INSERT … ON CONFLICT DO NOTHING
 /// (replaces and merges' `insert`). That order realises `CoalescedChange`'s meaning. An
 /// `SQLValue.increment` in a merge's `set` becomes `column = t.column + value`.
+///
+/// With `writtenKeys` (a new generation that started empty), a row whose key it has certainly never
+/// written is known to be absent: its insert goes to a COPY per shape, with no lookup, no conflict check
+/// and no array to parse, and its delete or update is nothing to do.
 struct TableWriter {
     let layout: TableLayout
+    var writtenKeys: WrittenKeys? = nil
 
     /// How many statements and rows a write took, for logs and benchmarks.
     struct Counts {
         var statements = 0
         var rows = 0
+        /// Of `rows`, those inserted by COPY (known absent).
+        var copied = 0
     }
 
     func write(_ rows: [(key: [SQLValue], change: CoalescedChange)], on conn: isolated Connection) throws -> Counts {
@@ -23,7 +30,21 @@ struct TableWriter {
         var deleteKeys: [[SQLValue]] = []
         var updates = ShapeGroups()
         var inserts = ShapeGroups()
-        for (key, change) in rows {
+        var copies = ShapeGroups()
+        let absent = writtenKeys.map { keys in
+            let absent = keys.absent(layout.table, rows.lazy.map(\.key))
+            // Added before anything is written: a key is never reported absent once it may exist.
+            keys.insert(layout.table, rows.lazy.filter { $0.change != .delete }.map(\.key))
+            return absent
+        }
+        for (index, (key, change)) in rows.enumerated() {
+            if absent?[index] == true {
+                switch change {
+                case .delete, .merge(insert: nil, set: _): break
+                case .replace(let columns), .merge(insert: .some(let columns), set: _): copies.add(key, columns)
+                }
+                continue
+            }
             switch change {
             case .delete:
                 deleteKeys.append(key)
@@ -49,6 +70,12 @@ struct TableWriter {
             try insert(group, on: conn)
             counts.statements += 1
             counts.rows += group.keys.count
+        }
+        for group in copies.groups {
+            try copy(group, on: conn)
+            counts.statements += 1
+            counts.rows += group.keys.count
+            counts.copied += group.keys.count
         }
         return counts
     }
@@ -121,6 +148,22 @@ struct TableWriter {
             key.indices.map { i in arrayBind(group.keys.map { $0[i] }) }
             + valueIndices.map { i in arrayBind(group.rows.map { $0.columns[i].value }) }
         try conn.execute(Query(unsafeSQL: sql, binds: binds))
+    }
+
+    /// Inserts rows known to be absent with `COPY … FROM STDIN`.
+    private func copy(_ group: ShapeGroups.Group, on conn: isolated Connection) throws {
+        let key = layout.primaryKey
+        let valueIndices = group.shape.indices.filter { !key.contains(group.shape[$0].name) }
+        let all = key + valueIndices.map { group.shape[$0].name }
+        // The same check the other statements make by casting: a column the table lacks fails by name.
+        for column in all { _ = try layout.type(of: column) }
+        let sql = "COPY \(layout.qualifiedName) (\(all.map(quoteIdentifier).joined(separator: ", "))) FROM STDIN"
+        let (keys, rows) = (group.keys, group.rows)
+        try conn.copyFrom(Query(unsafeSQL: sql, binds: [])) { writer in
+            for (key, row) in zip(keys, rows) {
+                try writer.write(key.map(\.sqlText) + valueIndices.map { row.columns[$0].value.sqlText })
+            }
+        }
     }
 
     /// `t.k1 = s.k0::type AND …`: the target row of source row `s` (key aliases `k0`, `k1` …).

@@ -101,12 +101,15 @@ struct BuildPass: Sendable {
                     try Checkpoints.claim(generation, owner: owner, on: conn)
                 }
                 let (done, total) = try await build.counts(on: writer)
+                let layouts = try await TableLayout.loadAll(of: build.projection, in: build.schema, on: writer)
                 let applier = BatchApplier(
                     projection: build.projection,
                     generation: generation,
-                    layouts: try await TableLayout.loadAll(of: build.projection, in: build.schema, on: writer),
+                    layouts: layouts,
                     owner: owner,
-                    onFailure: .park
+                    onFailure: .park,
+                    // Loaded like a bulk load while it is known to hold only what this writer wrote.
+                    writtenKeys: try await BuildPass.isEmpty(layouts.values, on: writer) ? WrittenKeys() : nil
                 )
                 pass.logger.info(
                     "build started",
@@ -125,6 +128,15 @@ struct BuildPass: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Whether every table of `layouts` is empty: a new build, or one that has written nothing yet.
+    private static func isEmpty(_ layouts: some Sequence<TableLayout>, on conn: Connection) async throws -> Bool {
+        for layout in layouts {
+            let rows = try await conn.query(Query(unsafeSQL: "SELECT 1 FROM \(layout.qualifiedName) LIMIT 1")).rows
+            if !rows.isEmpty { return false }
+        }
+        return true
     }
 
     /// Builds that failed during the pass, by schema: the reader stops planning for them.
