@@ -6,6 +6,7 @@ public struct CopyWriter: ~Copyable {
     private var buffer: [UInt8] = []
     /// Rows written so far.
     public private(set) var rowCount = 0
+    private var fieldsInRow = 0
     private static let flushThreshold = 1 << 18
 
     init(conn: OpaquePointer) {
@@ -15,13 +16,25 @@ public struct CopyWriter: ~Copyable {
 
     /// Appends one row; nil is NULL. Values are escaped for COPY's text format.
     public mutating func write(_ values: [String?]) throws(PostgresError) {
-        for (index, value) in values.enumerated() {
-            if index > 0 { buffer.append(0x09) }
-            guard let value else {
-                buffer.append(contentsOf: [0x5C, 0x4E])  // \N
-                continue
+        for value in values { append(value) }
+        try endRow()
+    }
+
+    /// Appends one field to the row being written; nil is NULL. `endRow()` ends the row.
+    public mutating func append(_ value: String?) {
+        if fieldsInRow > 0 { buffer.append(0x09) }
+        fieldsInRow += 1
+        guard var value else {
+            buffer.append(contentsOf: [0x5C, 0x4E])  // \N
+            return
+        }
+        value.withUTF8 { bytes in
+            // Most values hold no byte COPY escapes: copy them whole.
+            guard bytes.contains(where: { $0 == 0x5C || $0 < 0x20 }) else {
+                buffer.append(contentsOf: bytes)
+                return
             }
-            for byte in value.utf8 {
+            for byte in bytes {
                 switch byte {
                 case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
                 case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
@@ -31,7 +44,12 @@ public struct CopyWriter: ~Copyable {
                 }
             }
         }
+    }
+
+    /// Ends the row whose fields `append(_:)` wrote.
+    public mutating func endRow() throws(PostgresError) {
         buffer.append(0x0A)
+        fieldsInRow = 0
         rowCount += 1
         if buffer.count >= Self.flushThreshold { try flush() }
     }

@@ -161,7 +161,9 @@ struct TableWriter {
         let (keys, rows) = (group.keys, group.rows)
         try conn.copyFrom(Query(unsafeSQL: sql, binds: [])) { writer in
             for (key, row) in zip(keys, rows) {
-                try writer.write(key.map(\.sqlText) + valueIndices.map { row.columns[$0].value.sqlText })
+                for value in key { writer.append(value.sqlText) }
+                for index in valueIndices { writer.append(row.columns[index].value.sqlText) }
+                try writer.endRow()
             }
         }
     }
