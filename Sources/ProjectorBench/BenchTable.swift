@@ -25,7 +25,7 @@ public enum BenchTable {
                 ])
             )
             lines.append(
-                "  projector rebuild of every read model, side by side in one process: \(fixed(r.opsRebuildSeconds, 1)) s; "
+                "  projector rebuild of every read model, one pass over the log: \(fixed(r.opsRebuildSeconds, 1)) s; "
                     + "ours/COPY \(fixed(r.opsRatioToCopy, 2)), ours/bare \(fixed(r.opsRatioToBareCopy, 2)); "
                     + "peak RSS \(fixed(Double(r.opsRebuildPeakRSSBytes) / 1_048_576, 1)) MB"
             )

@@ -30,7 +30,7 @@ public struct RebuildFigures: Sendable, Codable {
     public var ratioToBareCopy: Double
     /// Peak resident memory of the rebuilding `projector` process, in bytes.
     public var peakRSSBytes: Int
-    /// Seconds for `projector rebuild NAME…` of every read model at once (side by side in one process), each
+    /// Seconds for `projector rebuild NAME…` of every read model at once (one pass over the log in one process), each
     /// into a new generation with its swap, while the live generation is there: what ops run.
     public var opsRebuildSeconds: Double
     /// `copySeconds / opsRebuildSeconds`.
