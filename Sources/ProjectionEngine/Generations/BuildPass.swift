@@ -153,7 +153,8 @@ struct BuildPass: Sendable {
 
     // MARK: The pass
 
-    /// Reads and plans pages in one task while the previous page is written; returns the builds that failed.
+    /// Reads and plans pages in one task while the previous page is written; returns the builds that failed
+    /// (an error met once shutting down or cancelled is no failure: that build is stopped).
     private func apply(
         _ members: [Member],
         reader: Connection,
@@ -190,6 +191,9 @@ struct BuildPass: Sendable {
                                 elapsed: ContinuousClock.now - started
                             )
                         )
+                    case .failure where Task.isCancelled || Task.isShuttingDownGracefully:
+                        // An error once stopping counts as stopping: the build keeps what it committed.
+                        continue
                     case .failure(let error):
                         failures.add(schema)
                         results[schema] = .failed(error)
@@ -249,7 +253,10 @@ struct BuildPass: Sendable {
         let until = builds.first?.until
         guard var position = members.map(\.start).min() else { return }
         var sentCaughtUp = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        // Once every build has failed there is nobody to read for.
+        while !Task.isShuttingDownGracefully && !Task.isCancelled
+            && members.contains(where: { !failures.contains($0.build.schema) })
+        {
             let page = try await reader.read(
                 after: position,
                 types: types,
