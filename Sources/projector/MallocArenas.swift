@@ -7,10 +7,10 @@ import Glibc
 /// Caps glibc's malloc arenas at one per core, before the first thread starts.
 ///
 /// glibc gives each thread that meets a locked arena a new one, up to eight per core. The projector runs a
-/// thread per database session (two per build, one more per reader) beside Swift's pool, so a rebuild of
-/// four read models side by side spread its pages over a dozen arenas, each keeping its own high-water
-/// mark: measured on a 1M-event log (2 cores), peak RSS 145-156 MB by default against 99-109 MB with two
-/// arenas, for 3-13 % more wall time. No more threads run at once than there are cores, so one arena each
+/// thread per database session beside Swift's pool, so a rebuild of four read models (then two sessions
+/// per build) spread its pages over a dozen arenas, each keeping its own high-water mark: measured on a
+/// 1M-event log (2 cores), peak RSS 145-156 MB by default against 99-109 MB with two arenas, for 3-13 %
+/// more wall time (README, "Operations notes", has a later measurement). No more threads run at once than there are cores, so one arena each
 /// keeps lock waits short. `MALLOC_ARENA_MAX` in the environment, which glibc reads itself, still wins.
 enum MallocArenas {
     static func limitToCores() {
