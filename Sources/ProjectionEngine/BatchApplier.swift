@@ -269,6 +269,7 @@ struct BatchApplier: Sendable {
             let counts = try TableWriter(layout: layout, writtenKeys: writtenKeys).write(rows, on: conn)
             total.statements += counts.statements
             total.rows += counts.rows
+            total.copied += counts.copied
         }
         return total
     }

@@ -86,6 +86,31 @@ import Testing
         }
     }
 
+    @Test func aBuildThatCannotStartFailsAloneAndTheOthersSwap() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await LogWriter(connection: conn).appendMany(notes(1...12))
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            try await runUntilCaughtUp(Memos(), url: url)
+            // A build left by the same code, resumed by the group, lacks one of its tables.
+            let broken = Build(projection: Memos(), schema: Rebuild.schema(for: "memos"), purpose: .rebuild)
+            try await broken.create(on: conn)
+            try await conn.execute("DROP TABLE memos__rebuild.note_history")
+
+            let outcomes = await RebuildGroup([rebuild(NotesProjection(), url: url), rebuild(Memos(), url: url)]).run()
+            guard case .success(.swapped(let swapped)) = outcomes["notes"] else {
+                Issue.record("notes did not swap: \(String(describing: outcomes["notes"]))")
+                return
+            }
+            #expect(swapped.eventsSeen == 12)
+            guard case .failure(let error) = outcomes["memos"] else {
+                Issue.record("memos did not fail: \(String(describing: outcomes["memos"]))")
+                return
+            }
+            #expect("\(error)".contains("note_history is missing"))
+            #expect(try await dump("memos.notes", on: conn).count == 12)
+        }
+    }
+
     @Test func buildsResumedAtDifferentPositionsEachApplyEveryEventOnce() async throws {
         try await TestDatabase.withConnection { conn, url in
             try await LogWriter(connection: conn).appendMany(notes(1...23))

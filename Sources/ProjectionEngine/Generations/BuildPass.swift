@@ -24,6 +24,14 @@ struct BuildPass: Sendable {
     let configuration: RunnerConfiguration
     let logger: Logger
 
+    init(builds: [Build], databaseURL: String?, configuration: RunnerConfiguration, logger: Logger) {
+        precondition(Set(builds.map(\.until)).count <= 1, "the builds of one pass share their end")
+        self.builds = builds
+        self.databaseURL = databaseURL
+        self.configuration = configuration
+        self.logger = logger
+    }
+
     /// What became of one build.
     enum Result: Sendable {
         /// It has applied every event and has its secondary indexes (but for a verify scratch).
@@ -41,22 +49,36 @@ struct BuildPass: Sendable {
         onProgress: @escaping @Sendable (String, BuildProgress) async -> Void = { _, _ in }
     ) async throws -> [String: Result] {
         var members: [Member] = []
+        var results: [String: Result] = [:]
+        // A build that cannot start fails alone, as one that fails later does.
+        for build in builds {
+            do {
+                members.append(try await Member.open(build, pass: self))
+            } catch {
+                results[build.schema] = Task.isCancelled ? .stopped : .failed(error)
+                logger.error(
+                    "build failed to start; the others in its pass go on",
+                    metadata: ["build.schema": "\(build.schema)", "error": "\(error)"]
+                )
+            }
+        }
+        guard !members.isEmpty else { return results }
         let reader: Connection
         do {
-            for build in builds { members.append(try await Member.open(build, pass: self)) }
-            reader = try await BatchPipeline.connectReader(
+            // No LISTEN: a build reads until caught up and never waits for appends, and NOTIFYs nobody
+            // drains would pile up in the client for as long as the build runs.
+            reader = try await Connection.connect(
                 to: databaseURL,
                 applicationName: builds.count == 1
-                    ? "projector:\(builds[0].projection.name):build-reader" : "projector:build-reader",
-                control: false
+                    ? "projector:\(builds[0].projection.name):build-reader" : "projector:build-reader"
             )
         } catch {
             for member in members { await member.writer.close() }
             throw error
         }
-        var results: [String: Result] = [:]
         do {
-            results = try await apply(members, reader: reader, onProgress: onProgress)
+            try await reader.executeScript(BatchPipeline.readerSettings)
+            results.merge(try await apply(members, reader: reader, onProgress: onProgress)) { _, new in new }
             await reader.close()
         } catch {
             await reader.close()
@@ -153,8 +175,8 @@ struct BuildPass: Sendable {
 
     // MARK: The pass
 
-    /// Reads and plans pages in one task while the previous page is written; returns the builds that failed
-    /// (an error met once shutting down or cancelled is no failure: that build is stopped).
+    /// Reads and plans pages in one task while the previous page is written; returns the builds that left the
+    /// pass: failed, or stopped (an error met once shutting down or cancelled is no failure).
     private func apply(
         _ members: [Member],
         reader: Connection,
@@ -191,13 +213,14 @@ struct BuildPass: Sendable {
                                 elapsed: ContinuousClock.now - started
                             )
                         )
-                    case .failure where Task.isCancelled || Task.isShuttingDownGracefully:
-                        // An error once stopping counts as stopping: the build keeps what it committed.
-                        continue
                     case .failure(let error):
+                        // Out of the pass either way: a later page must never commit past the one that failed.
+                        // An error once stopping counts as stopping; the build keeps what it committed.
+                        let stopping = Task.isCancelled || Task.isShuttingDownGracefully
                         failures.add(schema)
-                        results[schema] = .failed(error)
-                        logger.error(
+                        results[schema] = stopping ? .stopped : .failed(error)
+                        logger.log(
+                            level: stopping ? .notice : .error,
                             "build failed; the others in its pass go on",
                             metadata: ["build.schema": "\(schema)", "error": "\(error)"]
                         )
@@ -252,7 +275,6 @@ struct BuildPass: Sendable {
         let types = members.reduce(into: Set<String>()) { $0.formUnion($1.build.projection.eventTypes) }
         let until = builds.first?.until
         guard var position = members.map(\.start).min() else { return }
-        var sentCaughtUp = false
         // Once every build has failed there is nobody to read for.
         while !Task.isShuttingDownGracefully && !Task.isCancelled
             && members.contains(where: { !failures.contains($0.build.schema) })
@@ -264,16 +286,14 @@ struct BuildPass: Sendable {
                 until: until
             )
             // A caught-up page is sent even when empty, once, so each build's checkpoint reaches its end.
-            if !page.events.isEmpty || page.end != position || (page.isCaughtUp && !sentCaughtUp) {
+            if !page.events.isEmpty || page.end != position || page.isCaughtUp {
                 let active = members.filter { !failures.contains($0.build.schema) && $0.start < page.end }
                 await pages.send(PlannedPage(batches: await plan(page, for: active)))
                 position = page.end
-                sentCaughtUp = page.isCaughtUp
             }
             if page.isFull { continue }
             if page.isCaughtUp { return }
             // Committed events wait behind an open transaction: look again soon (lag, never loss).
-            sentCaughtUp = false
             try await Task.sleep(for: configuration.heldBackRetryInterval)
         }
     }

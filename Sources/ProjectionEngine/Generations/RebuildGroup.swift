@@ -66,8 +66,8 @@ public struct RebuildGroup: Sendable {
         return outcomes
     }
 
-    /// Each rebuild's session, lock and build, side by side: one waiting for another instance's rebuild of
-    /// its projection holds up only its own start.
+    /// Each rebuild's session, lock and build, side by side. One waiting for another instance's rebuild of its
+    /// projection (`waitForOtherRebuild`) holds up the pass of the whole group until it has its lock.
     private func prepareAll() async -> [(String, Result<(Connection, Rebuild.Preparation), any Error>)] {
         await withTaskGroup(of: (String, Result<(Connection, Rebuild.Preparation), any Error>).self) { group in
             for rebuild in rebuilds {

@@ -52,12 +52,15 @@ struct BatchPipeline: Sendable {
         }
     }
 
+    /// The page read's plan, for a session that only reads the log: why in `prepareReader`.
+    static let readerSettings = "SET enable_seqscan = off; SET enable_bitmapscan = off"
+
     /// Makes `reader` a reader's session: the page read's plan, and LISTEN on the log (and `control`'s channel).
     static func prepareReader(_ reader: Connection, control: Bool) async throws {
         // This session only runs the page read, whose right plan is always the ordered range scan of
         // events_read_order that stops at the page size. Without statistics (a log loaded moments ago)
         // the planner picked a bitmap scan and a sort of every remaining event, for every page.
-        try await reader.executeScript("SET enable_seqscan = off; SET enable_bitmapscan = off")
+        try await reader.executeScript(readerSettings)
         try await reader.listen(Channels.appended)
         if control { try await reader.listen(Channels.control) }
     }
