@@ -59,7 +59,8 @@ import Glibc
             try await !watcher.query(
                 """
                 SELECT 1 FROM pg_stat_activity
-                WHERE application_name = 'projector:timeline:rebuild' AND wait_event_type = 'Lock'
+                WHERE datname = current_database() AND application_name = 'projector:timeline:rebuild'
+                  AND wait_event_type = 'Lock'
                 """
             ).rows.isEmpty
         }
