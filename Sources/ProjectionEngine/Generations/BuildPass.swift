@@ -44,7 +44,8 @@ struct BuildPass: Sendable {
 
     /// Runs the pass; the results are by build schema. `onProgress` is called, by build schema, after each of its batches.
     ///
-    /// - Throws: when the pass as a whole fails (the log's reader, or a session cannot be opened).
+    /// - Throws: when the pass as a whole fails: the log's reader (its session, or a read). A build whose own
+    ///   session or claim fails is reported failed in the results instead.
     func run(
         onProgress: @escaping @Sendable (String, BuildProgress) async -> Void = { _, _ in }
     ) async throws -> [String: Result] {
