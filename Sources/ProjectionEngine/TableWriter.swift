@@ -31,12 +31,8 @@ struct TableWriter {
         var updates = ShapeGroups()
         var inserts = ShapeGroups()
         var copies = ShapeGroups()
-        let absent = writtenKeys.map { keys in
-            let absent = keys.absent(layout.table, rows.lazy.map(\.key))
-            // Added before anything is written: a key is never reported absent once it may exist.
-            keys.insert(layout.table, rows.lazy.filter { $0.change != .delete }.map(\.key))
-            return absent
-        }
+        // Keys are added before anything is written: a key is never reported absent once it may exist.
+        let absent = writtenKeys?.absentThenAdd(layout.table, rows.lazy.map { ($0.key, $0.change != .delete) })
         for (index, (key, change)) in rows.enumerated() {
             if absent?[index] == true {
                 switch change {

@@ -21,21 +21,17 @@ final class WrittenKeys: Sendable {
         mask = (UInt64(1) << UInt64(log2Bits)) - 1
     }
 
-    /// For each of `keys` of `table`, whether it is certainly absent (never added).
-    func absent(_ table: String, _ keys: some Collection<[SQLValue]>) -> [Bool] {
-        let probes = keys.map { Self.probes(table, $0, mask: mask) }
+    /// For each row of `table`, whether its key was certainly absent (never added) before this call; then
+    /// adds the keys of the rows marked `adds`. Each key is hashed once.
+    func absentThenAdd(_ table: String, _ rows: some Collection<(key: [SQLValue], adds: Bool)>) -> [Bool] {
+        let probes = rows.map { (Self.probes(table, $0.key, mask: mask), $0.adds) }
         return bits.withLock { bits in
-            probes.map { probe in !probe.allSatisfy { bits[Int($0 >> 6)] & (1 << ($0 & 63)) != 0 } }
-        }
-    }
-
-    /// Adds `keys` of `table`.
-    func insert(_ table: String, _ keys: some Collection<[SQLValue]>) {
-        let probes = keys.map { Self.probes(table, $0, mask: mask) }
-        bits.withLock { bits in
-            for probe in probes {
+            // Every answer first: a key repeated in `rows` cannot make a later row look written.
+            let absent = probes.map { probe, _ in !probe.allSatisfy { bits[Int($0 >> 6)] & (1 << ($0 & 63)) != 0 } }
+            for (probe, adds) in probes where adds {
                 for bit in probe { bits[Int(bit >> 6)] |= 1 << (bit & 63) }
             }
+            return absent
         }
     }
 
