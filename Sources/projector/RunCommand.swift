@@ -14,7 +14,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             One reader reads each page of the log once for every projection, and one transaction per page \
             writes it to every projection that is level with it (a projection that is behind catches up on \
-            its own and joins; one that fails is retried on its own while the others go on). Each projection \
+            its own and joins; one that fails is retried on its own while the others go on). A projection that \
+            has applied nothing yet before a long log (--bulk-install-events) is first loaded as a rebuild \
+            is, in one pass for all such, and swapped in. Each projection \
             has a single writer, which holds a lease on it; a second instance stands by and takes over when \
             the first's session is gone or its lease lapses (a frozen process). When the database goes away \
             (restart, failover, network), every session is opened again with backoff until it is back; a \
@@ -34,6 +36,15 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Events per transaction.")
     var batchSize = RunnerConfiguration().batchSize
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A projection that has applied no event yet is loaded as a rebuild is (a new generation by COPY, indexes after, swapped in) when the log holds at least this many events; its tables stay empty until then. 0: never.",
+            valueName: "events"
+        )
+    )
+    var bulkInstallEvents = RunnerConfiguration().bulkInstallMinimumEvents ?? 0
 
     @Option(name: .long, help: "Seconds between polls of the log when no NOTIFY arrives.")
     var pollInterval = 5.0
@@ -85,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard bulkInstallEvents >= 0 else { throw ValidationError("--bulk-install-events must be 0 or more") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
         guard sampleInterval > 0 else { throw ValidationError("--sample-interval must be positive") }
         guard leaseLength >= 0.3 && leaseLength <= 3600 else {
@@ -107,6 +119,7 @@ struct RunCommand: AsyncParsableCommand {
         var configuration = RunnerConfiguration()
         configuration.batchSize = batchSize
         configuration.exitWhenCaughtUp = exitWhenCaughtUp
+        configuration.bulkInstallMinimumEvents = bulkInstallEvents > 0 ? bulkInstallEvents : nil
         configuration.idlePollInterval = .milliseconds(Int64(pollInterval * 1000))
         configuration.synchronousCommit = synchronousCommitSetting == "on"
         configuration.leaseLength = .milliseconds(Int64(leaseLength * 1000))

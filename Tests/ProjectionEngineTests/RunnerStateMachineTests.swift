@@ -25,8 +25,15 @@ import Testing
     }
 
     @Test func startTriesEveryLockAndRebuildsChangedProjectionsFirst() {
-        let machine = Machine(projections: ["a", "b", "c"], changed: ["b"], exitWhenCaughtUp: false)
-        #expect(machine.start() == [.rebuild("b"), .acquire(["a", "c"])])
+        let machine = Machine(projections: ["a", "b", "c"], building: ["b"], exitWhenCaughtUp: false)
+        #expect(machine.start() == [.rebuild(["b"]), .acquire(["a", "c"])])
+    }
+
+    @Test func projectionsBuiltFirstAreBuiltTogetherInOnePass() {
+        let machine = Machine(projections: ["a", "b", "c"], building: ["c", "a"], exitWhenCaughtUp: false)
+        #expect(machine.start() == [.rebuild(["a", "c"]), .acquire(["b"])])
+        let none = Machine(projections: ["a", "b"], building: ["a", "b"], exitWhenCaughtUp: true)
+        #expect(none.start() == [.rebuild(["a", "b"])])
     }
 
     @Test func theGroupFormsOnceEveryClaimIsInAtTheFurthestCheckpoint() {
@@ -191,7 +198,7 @@ import Testing
     }
 
     @Test func aRebuiltProjectionTriesItsLease() {
-        var machine = Machine(projections: ["a"], changed: ["a"], exitWhenCaughtUp: false)
+        var machine = Machine(projections: ["a"], building: ["a"], exitWhenCaughtUp: false)
         #expect(machine.tick(now: .now).isEmpty)
         #expect(machine.rebuilt("a") == [.acquire(["a"])])
     }

@@ -70,12 +70,23 @@ public struct Rebuild: Sendable {
         case swapped(GenerationSwap.Result)
         /// Stopped (shutdown or cancellation) before the swap; the live generation is untouched.
         case stopped
-        /// Another instance rebuilt it meanwhile (only with `onlyIfChanged`).
+        /// No longer wanted once its lock was held (see `Condition`): another instance did the work meanwhile.
         case notNeeded
     }
 
-    /// Only rebuild if the installed tables still differ from this code once the rebuild lock is held.
-    public var onlyIfChanged = false
+    /// When a rebuild is still wanted once its lock is held.
+    public enum Condition: Sendable {
+        /// Always: what ops ask for.
+        case always
+        /// While the installed tables differ from this code (a runner starting new code).
+        case ifChanged
+        /// While the live generation has applied no event (a runner installing a projection before a long
+        /// log: loaded as a build is, by COPY with deferred indexes, instead of row by row in live tables).
+        case ifNothingApplied
+    }
+
+    /// When the rebuild is still wanted; checked under its lock, since another instance may have done it.
+    public var condition = Condition.always
 
     /// Rebuilds the projection and swaps the new generation in: a `RebuildGroup` of this rebuild alone.
     @discardableResult
@@ -116,7 +127,16 @@ public struct Rebuild: Sendable {
         guard try await takeRebuildLock(on: conn) else { return .done(.stopped) }
         // Also fails clearly when the projection was never installed: there is nothing to swap with.
         let installed = try await ProjectionCatalog.check(projection, on: conn)
-        if onlyIfChanged, installed == .unchanged { return .done(.notNeeded) }
+        switch condition {
+        case .always:
+            break
+        case .ifChanged:
+            if installed == .unchanged { return .done(.notNeeded) }
+        case .ifNothingApplied:
+            let name = projection.name
+            let live = try await conn.withTransaction { conn in try Checkpoints.livePosition(name, on: conn) }
+            if live != .start { return .done(.notNeeded) }
+        }
         let build = Build(projection: projection, schema: Rebuild.schema(for: projection.name), purpose: .rebuild)
         try await build.createOrResume(on: conn, logger: logger)
         return .build(build)

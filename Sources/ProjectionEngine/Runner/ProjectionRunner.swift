@@ -80,7 +80,7 @@ public struct ProjectionRunner: Service {
         try await writer.executeScript(configuration.writerSessionSettings)
         // Live pages are small: planning the same statements again for each one would cost more than running them.
         await writer.cachePlans()
-        var changed: Set<String> = []
+        var building: [String: Rebuild.Condition] = [:]
         for projection in projections {
             let logger = memberLogger(projection.name)
             switch try await ProjectionCatalog.install(projection, on: writer) {
@@ -94,8 +94,11 @@ public struct ProjectionRunner: Service {
                     "projection changed; rebuilding it while the old generation serves",
                     metadata: change.metadata
                 )
-                changed.insert(projection.name)
+                building[projection.name] = .ifChanged
             }
+        }
+        for name in try await unstarted(projections.map(\.name).filter { building[$0] == nil }, on: writer) {
+            building[name] = .ifNothingApplied
         }
         try await onInstalled?(writer)
         try await writer.listen(Channels.control)
@@ -106,12 +109,18 @@ public struct ProjectionRunner: Service {
             connected()
             var machine = RunnerStateMachine(
                 projections: projections.map(\.name),
-                changed: changed,
+                building: Set(building.keys),
                 exitWhenCaughtUp: configuration.exitWhenCaughtUp
             )
             machine.retryDelay = configuration.retryDelay
             machine.maxRetryDelay = configuration.maxRetryDelay
-            var loop = RunnerLoop(runner: self, writer: writer, leases: leases, machine: machine)
+            var loop = RunnerLoop(
+                runner: self,
+                writer: writer,
+                leases: leases,
+                machine: machine,
+                buildConditions: building
+            )
             do {
                 try await loop.run(reader: reader)
             } catch {
@@ -122,6 +131,30 @@ public struct ProjectionRunner: Service {
             // Given up now, not when they lapse, so a standby takes over at its next try and status is right at once.
             try await loop.releaseLeases()
         }
+    }
+
+    /// Those of `names` to load like a rebuild (`RunnerConfiguration.bulkInstallMinimumEvents`): their live
+    /// generation has applied no event and is not paused, and the log is long.
+    private func unstarted(_ names: [String], on conn: Connection) async throws -> [String] {
+        guard let minimum = configuration.bulkInstallMinimumEvents, !names.isEmpty else { return [] }
+        let rows = try await conn.withTransaction { conn in
+            // The highest position stands in for a count: it is read from the index's end, not the whole log.
+            try conn.query(
+                """
+                SELECT projection FROM projector.checkpoints
+                WHERE projection = ANY(\(names)) AND global_position = 0 AND NOT paused
+                  AND (SELECT coalesce(max(global_position), 0) FROM eventlog.events) >= \(minimum)
+                ORDER BY projection
+                """
+            ).rows.map { try $0.decode(String.self, at: 0) }
+        }
+        for name in rows {
+            memberLogger(name).notice(
+                "nothing applied yet and the log is long: loading it as a rebuild, swapped in once caught up",
+                metadata: ["bulk_install.minimum_events": "\(minimum)"]
+            )
+        }
+        return rows
     }
 
     func memberLogger(_ name: String) -> Logger {

@@ -25,6 +25,8 @@ struct RunnerLoop {
         var announcedStandby = false
         /// Whether "caught up" was logged since it last fell behind.
         var announcedCaughtUp = false
+        /// When its build before it runs (`.rebuild`) is still wanted.
+        var buildCondition = Rebuild.Condition.ifChanged
     }
 
     private var members: [String: Member]
@@ -36,7 +38,14 @@ struct RunnerLoop {
     private var page: GroupPage?
     private var finished = false
 
-    init(runner: ProjectionRunner, writer: Connection, leases: HeldLeases, machine: RunnerStateMachine) {
+    /// A loop for `runner`'s projections; those the machine builds first are built under `buildConditions`.
+    init(
+        runner: ProjectionRunner,
+        writer: Connection,
+        leases: HeldLeases,
+        machine: RunnerStateMachine,
+        buildConditions: [String: Rebuild.Condition] = [:]
+    ) {
         self.runner = runner
         self.writer = writer
         self.leases = leases
@@ -46,7 +55,8 @@ struct RunnerLoop {
             members[projection.name] = Member(
                 projection: projection,
                 logger: runner.memberLogger(projection.name),
-                metrics: ProjectionMetrics(projection: projection.name)
+                metrics: ProjectionMetrics(projection: projection.name),
+                buildCondition: buildConditions[projection.name] ?? .ifChanged
             )
         }
         self.members = members
@@ -138,8 +148,8 @@ struct RunnerLoop {
         var queue = actions[...]
         while let action = queue.popFirst() {
             switch action {
-            case .rebuild(let name):
-                startRebuild(name, in: &group)
+            case .rebuild(let names):
+                startRebuild(names, in: &group)
             case .acquire(let names):
                 queue += try await acquire(names)
             case .claim(let name, let epoch):
@@ -434,22 +444,33 @@ struct RunnerLoop {
         }
     }
 
-    private func startRebuild(_ name: String, in group: inout ThrowingTaskGroup<Void, any Error>) {
-        guard let member = members[name] else { return }
-        let (inputs, runner) = (inputs, runner)
+    /// Builds `names` in one pass over the log (`RebuildGroup`), each swapped in as soon as the pass is done.
+    private func startRebuild(_ names: [String], in group: inout ThrowingTaskGroup<Void, any Error>) {
+        let rebuilds = names.compactMap { name -> Rebuild? in
+            guard let member = members[name] else { return nil }
+            var rebuild = Rebuild(
+                projection: member.projection,
+                databaseURL: runner.databaseURL,
+                configuration: runner.configuration,
+                logger: member.logger
+            )
+            rebuild.condition = member.buildCondition
+            return rebuild
+        }
+        let inputs = inputs
         group.addTask {
-            do {
-                var rebuild = Rebuild(
-                    projection: member.projection,
-                    databaseURL: runner.databaseURL,
-                    configuration: runner.configuration,
-                    logger: member.logger
-                )
-                rebuild.onlyIfChanged = true
-                if case .stopped = try await rebuild.run() { return }
-                await inputs.send(.rebuilt(name))
-            } catch {
-                await inputs.send(.fatal(error))
+            let outcomes = await RebuildGroup(rebuilds).run()
+            // In the order given, so that the first failure is the one reported.
+            for name in names {
+                switch outcomes[name] {
+                case .success(.swapped), .success(.notNeeded):
+                    await inputs.send(.rebuilt(name))
+                case .failure(let error):
+                    await inputs.send(.fatal(error))
+                    return
+                case .success(.stopped), nil:
+                    continue
+                }
             }
         }
     }

@@ -13,7 +13,8 @@ import ProjectionCore
 struct RunnerStateMachine {
     /// Where one projection stands in this runner.
     enum MemberState: Equatable, Sendable {
-        /// Installed tables differ from the code: a new generation is being built before it can run.
+        /// A new generation is being built before it can run: the installed tables differ from the code, or
+        /// nothing is applied yet and the log is long (loaded as a rebuild is).
         case rebuilding
         /// Another instance is the writer (holds the lease); the lease is tried again at each tick.
         case standingBy
@@ -46,8 +47,9 @@ struct RunnerStateMachine {
 
     /// What the shell must do.
     enum Action: Equatable, Sendable {
-        /// Build the changed projection's new generation and swap it in, then report `.rebuilt`.
-        case rebuild(String)
+        /// Build these projections' new generations in one pass over the log and swap each in, then report
+        /// `.rebuilt` for each.
+        case rebuild([String])
         /// Try to take these projections' leases; report each with `.leased`.
         case acquire([String])
         /// Claim the checkpoint with a fresh owner token (ending every older claim's work); report `.claimed`.
@@ -94,13 +96,13 @@ struct RunnerStateMachine {
     /// Whether the last page read reached every committed event.
     private var caughtUp = false
 
-    /// A machine for `projections`; those in `changed` are rebuilt before they run.
-    init(projections: [String], changed: Set<String> = [], exitWhenCaughtUp: Bool) {
+    /// A machine for `projections`; those in `building` are rebuilt before they run.
+    init(projections: [String], building: Set<String> = [], exitWhenCaughtUp: Bool) {
         self.order = projections
         self.exitWhenCaughtUp = exitWhenCaughtUp
         var members: [String: Member] = [:]
         for name in projections {
-            members[name] = Member(state: changed.contains(name) ? .rebuilding : .standingBy)
+            members[name] = Member(state: building.contains(name) ? .rebuilding : .standingBy)
         }
         self.members = members
     }
@@ -109,7 +111,7 @@ struct RunnerStateMachine {
     func start() -> [Action] {
         let rebuilding = order.filter { members[$0]?.state == .rebuilding }
         let waiting = order.filter { members[$0]?.state == .standingBy }
-        return rebuilding.map { .rebuild($0) } + (waiting.isEmpty ? [] : [.acquire(waiting)])
+        return (rebuilding.isEmpty ? [] : [.rebuild(rebuilding)]) + (waiting.isEmpty ? [] : [.acquire(waiting)])
     }
 
     /// The group's members, in order.
@@ -120,7 +122,7 @@ struct RunnerStateMachine {
 
     // MARK: Inputs
 
-    /// A changed projection's new generation is live (or another instance built it).
+    /// A new generation of `name` is live (or another instance did the work).
     mutating func rebuilt(_ name: String) -> [Action] {
         guard members[name]?.state == .rebuilding else { return [] }
         members[name]?.state = .standingBy
