@@ -4,20 +4,21 @@ import CMalloc
 import Glibc
 #endif
 
-/// Caps glibc's malloc arenas at one per core, before the first thread starts.
+/// Caps glibc's malloc arenas at two per core, before the first thread starts.
 ///
-/// glibc gives each thread that meets a locked arena a new one, up to eight per core. The projector runs a
-/// thread per database session beside Swift's pool, so a rebuild of four read models (then two sessions
-/// per build) spread its pages over a dozen arenas, each keeping its own high-water mark: measured on a
-/// 1M-event log (2 cores), peak RSS 145-156 MB by default against 99-109 MB with two arenas, for 3-13 %
-/// more wall time (README, "Operations notes", has a later measurement). No more threads run at once than there are cores, so one arena each
-/// keeps lock waits short. `MALLOC_ARENA_MAX` in the environment, which glibc reads itself, still wins.
+/// glibc gives each thread that meets a locked arena a new one, up to eight per core, and each arena keeps
+/// its own high-water mark. The projector runs a thread per database session beside Swift's pool (a
+/// rebuild of all four: a reader, four writers, four swap sessions). Measured on a 1M-event log (2 cores,
+/// `projector rebuild --all`, four rounds of alternating runs; README, "Operations notes"): one arena per
+/// core saved 18 MB of peak RSS against glibc's default but took 5-23 % more wall time, waiting on arena
+/// locks (twice the system time); two per core were within noise of the default and saved 10 MB.
+/// `MALLOC_ARENA_MAX` in the environment, which glibc reads itself, still wins.
 enum MallocArenas {
-    static func limitToCores() {
+    static func limit() {
         #if canImport(Glibc)
         guard getenv("MALLOC_ARENA_MAX") == nil else { return }
         let cores = Int32(clamping: sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        _ = mallopt(M_ARENA_MAX, max(2, cores))
+        _ = mallopt(M_ARENA_MAX, 2 * max(1, cores))
         #endif
     }
 }

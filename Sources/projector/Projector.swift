@@ -23,7 +23,7 @@ struct Projector: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
-        MallocArenas.limitToCores()
+        MallocArenas.limit()
         await Projector.main()
     }
 }
