@@ -41,7 +41,6 @@ public struct Build: Sendable {
         let (name, schema, purpose, until, version, ddl) = (
             projection.name, schema, purpose.rawValue, until, projection.version, projection.schemaSQL
         )
-        let tables = projection.tables.map(\.name)
         // A rebuild is swapped in and serves the API; as-of copies and verify scratches never do.
         let servesAPI = self.purpose == .rebuild
         let exists = try await conn.query("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)").rows.isEmpty == false
@@ -50,7 +49,6 @@ public struct Build: Sendable {
             try ProjectionCatalog.createSchema(schema, ddl: ddl, readableByAPI: servesAPI, on: conn)
             // Loaded like a bulk load: secondary indexes are built once it has caught up (`run`).
             try DeferredIndexes.drop(in: schema, on: conn)
-            try DeferredIndexes.holdAutovacuum(of: tables, in: schema, on: conn)
             let untilXID = until.map { String($0.transactionID) }
             try conn.execute(
                 """

@@ -7,10 +7,6 @@ import Postgres
 /// rows arrive costs more than building each index once, sorted, at the end. Only indexes the build's
 /// own writes do not need are deferred: not the primary key (its upserts match on it), not a unique
 /// index (it guards an invariant the load must not break), not an index behind a constraint.
-///
-/// Autovacuum is held off the build's tables until then too. A load crosses their insert thresholds again
-/// and again, and on a machine of few cores each VACUUM ANALYZE of a half-loaded table takes CPU from the
-/// load itself; the ANALYZE below is the one the planner needs, and autovacuum is back before the swap.
 enum DeferredIndexes {
     /// Drops the deferrable indexes of the tables in `schema`; call in the transaction that creates it.
     static func drop(in schema: String, on conn: isolated Connection) throws {
@@ -19,15 +15,8 @@ enum DeferredIndexes {
         }
     }
 
-    /// Keeps autovacuum off `tables` in `schema` until `complete`; call in the transaction that creates them.
-    static func holdAutovacuum(of tables: [String], in schema: String, on conn: isolated Connection) throws {
-        for table in tables {
-            try conn.execute("ALTER TABLE \(identifier: schema).\(identifier: table) SET (autovacuum_enabled = false)")
-        }
-    }
-
-    /// Creates the deferrable indexes `ddl` declares that `schema` lacks, gives `tables` back to autovacuum,
-    /// then ANALYZEs them, so the planner knows the new generation before readers use it.
+    /// Creates the deferrable indexes `ddl` declares that `schema` lacks, then ANALYZEs `tables`, so the
+    /// planner knows the new generation before readers use it.
     ///
     /// - Returns: the names of the indexes created.
     @discardableResult
@@ -45,11 +34,7 @@ enum DeferredIndexes {
                 try conn.execute(Query(unsafeSQL: definition))
                 created.append(name)
             }
-            for table in tables {
-                // A generation that serves must never be left without autovacuum: reset in this transaction.
-                try conn.execute("ALTER TABLE \(identifier: schema).\(identifier: table) RESET (autovacuum_enabled)")
-                try conn.execute("ANALYZE \(identifier: schema).\(identifier: table)")
-            }
+            for table in tables { try conn.execute("ANALYZE \(identifier: schema).\(identifier: table)") }
             return created
         }
     }
