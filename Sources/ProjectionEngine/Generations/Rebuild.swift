@@ -75,7 +75,7 @@ public struct Rebuild: Sendable {
     }
 
     /// When a rebuild is still wanted once its lock is held.
-    public enum Condition: Sendable {
+    public enum Condition: Sendable, Equatable {
         /// Always: what ops ask for.
         case always
         /// While the installed tables differ from this code (a runner starting new code).

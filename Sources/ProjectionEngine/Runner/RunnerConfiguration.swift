@@ -43,12 +43,12 @@ public struct RunnerConfiguration: Sendable {
     /// as-of copies, verify scratches) always run with it off: nobody reads them before their swap,
     /// which commits synchronously.
     public var synchronousCommit = true
-    /// A projection whose live generation has applied no event yet when the runner starts (just installed, or reset) is loaded
-    /// the way a rebuild is when the log holds at least this many events: built in a schema of its own by
-    /// COPY with its secondary indexes deferred, then swapped in. Its tables stay empty until the swap,
-    /// rather than filling in log order. Below it, or when nil, it catches up in its live tables.
-    /// Defaults to 50 000 events, below which the build's fixed costs (schema, indexes, ANALYZE, swap) outweigh
-    /// what it saves.
+    /// A projection whose live generation has applied no event yet when the runner starts (just installed,
+    /// or reset) is loaded the way a rebuild is when the log holds at least this many events: built in a
+    /// schema of its own by COPY with its secondary indexes deferred, then swapped in. Its tables stay empty
+    /// until the swap, rather than filling in log order. Below it, or when nil, or when that build fails, it
+    /// catches up in its live tables. Defaults to 50 000 events, below which the build's fixed costs
+    /// (schema, indexes, ANALYZE, swap) outweigh what it saves.
     public var bulkInstallMinimumEvents: Int64? = 50_000
 
     /// The defaults.

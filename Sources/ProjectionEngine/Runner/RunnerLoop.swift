@@ -445,9 +445,14 @@ struct RunnerLoop {
     }
 
     /// Builds `names` in one pass over the log (`RebuildGroup`), each swapped in as soon as the pass is done.
+    ///
+    /// A changed projection whose build fails stops the runner: its new code must not write the old tables.
+    /// A first install's failure only costs the shortcut: it catches up in its live tables like any other,
+    /// where a failure stays its own (retried alone while the others go on). An outage stops the runner
+    /// either way, which connects again and resumes the builds.
     private func startRebuild(_ names: [String], in group: inout ThrowingTaskGroup<Void, any Error>) {
-        let rebuilds = names.compactMap { name -> Rebuild? in
-            guard let member = members[name] else { return nil }
+        let building = names.compactMap { self.members[$0] }
+        let rebuilds = building.map { member in
             var rebuild = Rebuild(
                 projection: member.projection,
                 databaseURL: runner.databaseURL,
@@ -455,15 +460,25 @@ struct RunnerLoop {
                 logger: member.logger
             )
             rebuild.condition = member.buildCondition
+            let progress = BuildProgressLog(logger: member.logger)
+            rebuild.onProgress = { progress.record($0) }
             return rebuild
         }
         let inputs = inputs
         group.addTask {
             let outcomes = await RebuildGroup(rebuilds).run()
             // In the order given, so that the first failure is the one reported.
-            for name in names {
+            for member in building {
+                let name = member.projection.name
                 switch outcomes[name] {
                 case .success(.swapped), .success(.notNeeded):
+                    await inputs.send(.rebuilt(name))
+                case .failure(let error)
+                where member.buildCondition == .ifNothingApplied && !Outage.isConnectionLoss(error):
+                    member.logger.error(
+                        "loading it as a rebuild failed; it catches up in its live tables instead",
+                        metadata: ["error": "\(error)"]
+                    )
                     await inputs.send(.rebuilt(name))
                 case .failure(let error):
                     await inputs.send(.fatal(error))
