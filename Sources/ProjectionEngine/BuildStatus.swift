@@ -26,6 +26,8 @@ public struct BuildStatus: Sendable, Codable {
     public var startedAt: String
     /// When its position last moved, RFC 3339 in UTC.
     public var updatedAt: String
+    /// Whether it started or moved in the last 30 s: some process is building it.
+    public var moving: Bool
 }
 
 extension StatusReader {
@@ -74,7 +76,8 @@ extension StatusReader {
                     eventsPerSecond: rate,
                     etaSeconds: left == 0 ? 0 : idle < 30 ? rate.map { Double(left) / $0 } : nil,
                     startedAt: try row.decode(String.self, at: 10),
-                    updatedAt: try row.decode(String.self, at: 11)
+                    updatedAt: try row.decode(String.self, at: 11),
+                    moving: idle < 30
                 )
             )
         }

@@ -10,10 +10,12 @@ public struct ProjectionMetrics: Sendable {
     private let deadLettered: Counter
     private let batches: Counter
     private let batchDuration: Metrics.Timer
+    private let projection: String
     private let dimensions: [(String, String)]
 
     /// The metrics of `projection`.
     public init(projection: String) {
+        self.projection = projection
         let dimensions = [("projection", projection)]
         eventsApplied = Counter(label: "projector_events_applied_total", dimensions: dimensions)
         deadLettered = Counter(label: "projector_events_dead_lettered_total", dimensions: dimensions)
@@ -48,6 +50,14 @@ public struct ProjectionMetrics: Sendable {
         Gauge(label: "projector_stopped_at_dead_letter", dimensions: dimensions)
             .record(status.isStoppedAtDeadLetter ? 1 : 0)
         Gauge(label: "projector_writer_active", dimensions: dimensions).record(status.writerActive ? 1 : 0)
+    }
+
+    /// Sets `projector_rebuilding` from a status sample's builds: 1 while a generation that will replace this
+    /// projection's live one (a rebuild, a changed projection's or a first install's) is moving. No instance
+    /// holds the writer lease meanwhile, and that is expected.
+    public func record(_ builds: [BuildStatus]) {
+        let building = builds.contains { $0.projection == projection && $0.purpose == "rebuild" && $0.moving }
+        Gauge(label: "projector_rebuilding", dimensions: dimensions).record(building ? 1 : 0)
     }
 }
 

@@ -73,7 +73,10 @@ actor OperationsMonitor: Service {
         }
         do {
             let report = try await StatusReport.read(projections, on: conn)
-            for status in report.projections { metrics[status.name]?.record(status) }
+            for status in report.projections {
+                metrics[status.name]?.record(status)
+                metrics[status.name]?.record(report.builds)
+            }
             ServiceMetrics.recordStatusRead(succeeded: true)
             ServiceMetrics.recordWatermarkHeld(seconds: report.watermarkHeldBy?.seconds ?? 0)
             lastSample = (ContinuousClock.now, report, Array(try StatusReport.encoder.encode(report)))

@@ -18,6 +18,15 @@ import Testing
         return samples.first { $0.name == "projector_lag_events" && $0.labels["projection"] == "timeline" }?.value
     }
 
+    /// A gauge of the timeline from /metrics.
+    func timelineGauge(_ name: String, port: Int) async throws -> Double? {
+        guard let metrics = await get("/metrics", port: port) else { return nil }
+        return try PrometheusText.parse(metrics.body).first {
+            $0.name == name && $0.labels["projection"] == "timeline"
+        }?
+        .value
+    }
+
     func entries(on conn: Connection) async throws -> Int64 {
         try await conn.query("SELECT count(*) FROM timeline.entries").rows[0].decode(Int64.self, at: 0)
     }
@@ -73,6 +82,50 @@ import Testing
                 return try await lagEvents(port: port) == 0 && seen > 0
             }
             #expect(try await entries(on: conn) == resumed)
+            run.terminate()
+            await ProjectorBinary.waitForExit(run)
+        }
+    }
+
+    /// `ProjectorNoWriter` stays quiet while a projection is rebuilt before it runs: no lease is held then, and
+    /// `projector_rebuilding` says why. A build row stands for a rebuild here, moving or stalled.
+    @Test func theRebuildingGaugeFollowsABuildThatMovesAndDropsWhenItStalls() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "5", "--into-log"], database: url).status == 0
+            )
+            let port = TestPorts.http()
+            let run = try ProjectorBinary.start(
+                ["run", "--only", "timeline", "--http-port", "\(port)", "--sample-interval", "0.2"],
+                database: url
+            )
+            defer { run.terminate() }
+            try await waitUntil("the projector to catch up") { try await lagEvents(port: port) == 0 }
+            #expect(try await timelineGauge("projector_rebuilding", port: port) == 0)
+            #expect(try await timelineGauge("projector_writer_active", port: port) == 1)
+
+            try await conn.execute(
+                """
+                INSERT INTO projector.builds (schema_name, projection, purpose, version, schema_hash)
+                VALUES ('timeline__rebuild', 'timeline', 'rebuild', 1, 'test')
+                """
+            )
+            try await waitUntil("a moving build to count") {
+                try await timelineGauge("projector_rebuilding", port: port) == 1
+            }
+            try await conn.execute(
+                "UPDATE projector.builds SET updated_at = now() - interval '31 seconds' WHERE projection = 'timeline'"
+            )
+            try await waitUntil("a stalled one not to") {
+                try await timelineGauge("projector_rebuilding", port: port) == 0
+            }
+            // An as-of copy or a verify scratch replaces nothing.
+            try await conn.execute(
+                "UPDATE projector.builds SET updated_at = now(), purpose = 'verify' WHERE projection = 'timeline'"
+            )
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await timelineGauge("projector_rebuilding", port: port) == 0)
+            try await conn.execute("DELETE FROM projector.builds")
             run.terminate()
             await ProjectorBinary.waitForExit(run)
         }
