@@ -51,6 +51,21 @@ struct ProjectorBinary {
         }
     }
 
+    /// Starts `projector arguments…` with its output collected, for a test that signals it: the process
+    /// (its `processIdentifier` is set once it runs) and its output once it ends.
+    static func startCollecting(
+        _ arguments: [String],
+        database: String?
+    ) throws -> (process: Process, output: Task<Output, any Error>) {
+        let process = try process(arguments, database: database)
+        let output = Task {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try collect(process) }) }
+            }
+        }
+        return (process, output)
+    }
+
     private static func runBlocking(_ arguments: [String], database: String?) throws -> Output {
         try collect(try process(arguments, database: database))
     }

@@ -49,6 +49,46 @@ import Glibc
         }
     }
 
+    @Test(.timeLimit(.minutes(3)))
+    func ctrlCWhileTheReplacedGenerationWaitsForItsReadersKeepsItAndReportsTheSwap() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "20", "--into-log"], database: url).status == 0
+            )
+            #expect(try await ProjectorBinary.run(["run", "--exit-when-caught-up"], database: url).status == 0)
+            // A reader in the middle of a transaction on the live table: the drop after the swap waits for it.
+            let reader = try await Connection.connect(to: url, applicationName: "projector-tests-reader")
+            try await reader.execute("BEGIN")
+            _ = try await reader.query("SELECT count(*) FROM timeline.entries")
+
+            let (rebuild, output) = try ProjectorBinary.startCollecting(["rebuild", "timeline"], database: url)
+            defer { if rebuild.isRunning { kill(rebuild.processIdentifier, SIGKILL) } }
+            try await waitUntil("the drop to wait for the reader") {
+                try await conn.query(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND application_name = 'projector:timeline:rebuild'
+                      AND wait_event_type = 'Lock' AND query LIKE 'DROP SCHEMA%'
+                    """
+                ).rows[0].decode(Int.self, at: 0) == 1
+            }
+            kill(rebuild.processIdentifier, SIGINT)
+            let result = try await output.value
+            try await reader.execute("ROLLBACK")
+            await reader.close()
+
+            // The swap had committed: the CLI says so, and keeps the old generation for ops to drop.
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("new generation live"))
+            #expect(result.stdout.contains("old generation kept as timeline__retired_"))
+            #expect(!result.stderr.contains("cancelled"))
+            let retired = try await conn.query(
+                "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'timeline\\_\\_retired\\_%'"
+            ).rows[0].decode(Int.self, at: 0)
+            #expect(retired == 1)
+        }
+    }
+
     /// The live read models' row counts and checkpoints.
     static func liveRows(on conn: Connection) async throws -> [String] {
         try await conn.query(

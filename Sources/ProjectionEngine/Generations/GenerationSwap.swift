@@ -118,7 +118,8 @@ public struct GenerationSwap: Sendable {
             metadata: [LogKey.checkpoint: "\(result.position)", "swap.milliseconds": "\(Int(result.lockMilliseconds))"]
         )
         if !keepOld {
-            result.keptOldSchema = try await Self.drop(retired, on: conn, logger: logger) ? nil : retired
+            // The swap has committed: whatever becomes of the drop, the new generation is live.
+            result.keptOldSchema = await Self.drop(retired, on: conn, logger: logger) ? nil : retired
         }
         return result
     }
@@ -189,8 +190,9 @@ public struct GenerationSwap: Sendable {
         ).rows[0].decode(Int64.self, at: 0)
     }
 
-    /// Drops a replaced generation, waiting for readers still on it; false when it could not.
-    private static func drop(_ schema: String, on conn: Connection, logger: Logger) async throws -> Bool {
+    /// Drops a replaced generation, waiting for readers still on it; false when it could not, or was
+    /// cancelled first (Ctrl-C after the swap committed), and the generation is kept.
+    private static func drop(_ schema: String, on conn: Connection, logger: Logger) async -> Bool {
         for attempt in 1...5 {
             do {
                 try await conn.withTransaction { conn in
@@ -200,7 +202,7 @@ public struct GenerationSwap: Sendable {
                 return true
             } catch {
                 logger.warning("old generation not dropped yet", metadata: ["attempt": "\(attempt)"])
-                try await Task.sleep(for: .seconds(1))
+                guard (try? await Task.sleep(for: .seconds(1))) != nil else { break }
             }
         }
         logger.error(
