@@ -11,7 +11,8 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: """
             For each --events size, in a fresh database (projector_bench_<N>, dropped afterwards unless --keep): \
             appends N generated events; builds every read model from position zero with a child `projector run \
-            --exit-when-caught-up` (timed, and its peak RSS), then each alone (`--only`); runs `projector rebuild` \
+            --exit-when-caught-up` (timed, and its peak RSS; past its --bulk-install-events it loads them as \
+            rebuilds), then each alone (`--only`); runs `projector rebuild` \
             of every read model, together (one pass over the log builds new generations beside the live ones, \
             then each is swapped in); \
             then loads the same final rows with COPY, once into empty copies of the tables with the same indexes, \
