@@ -20,16 +20,7 @@ import Testing
     }
 
     func run(_ projections: [any Projection], url: String, bulkInstallFrom minimum: Int64?) async throws {
-        var configuration = RunnerConfiguration()
-        configuration.exitWhenCaughtUp = true
-        configuration.batchSize = 7
-        configuration.bulkInstallMinimumEvents = minimum
-        try await ProjectionRunner(
-            projections: projections,
-            databaseURL: url,
-            configuration: configuration,
-            logger: quietLogger()
-        ).run()
+        try await runUntilCaughtUp(projections, url: url, batchSize: 7) { $0.bulkInstallMinimumEvents = minimum }
     }
 
     /// The OID of `schema`: a swapped-in generation's schema is another one under the same name.

@@ -40,15 +40,7 @@ import Testing
 
     /// Runs notes and jots together until caught up, `batchSize` events a page.
     func runNotesAndJots(batchSize: Int, url: String) async throws {
-        var configuration = RunnerConfiguration()
-        configuration.exitWhenCaughtUp = true
-        configuration.batchSize = batchSize
-        try await ProjectionRunner(
-            projections: [NotesProjection(), jots()],
-            databaseURL: url,
-            configuration: configuration,
-            logger: quietLogger()
-        ).run()
+        try await runUntilCaughtUp([NotesProjection(), jots()], url: url, batchSize: batchSize)
     }
 
     /// History rows of notes and jots for the same event, whose transaction ids are equal or not.
