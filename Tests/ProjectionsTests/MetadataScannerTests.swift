@@ -97,4 +97,25 @@ import Testing
         let invalid: [UInt8] = Array(#"{"sourceSystem": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         #expect(MetadataDecoding.scanned(invalid, defaultSchemaVersion: 1) == nil)
     }
+
+    /// A producer's number above `Int64.max` once trapped the scanner (an overflow while adding up digits),
+    /// which stopped every read model at every start. Any length of digits is now left to `JSONDecoder`.
+    @Test(.bug(id: 21, "metadata number above Int64.max traps the scanner"))
+    func numbersOfAnyLengthNeverTrapTheScanner() throws {
+        let huge = [
+            #"{"traceSampleRate":9999999999999999999}"#,
+            #"{"traceSampleRate": 99999999999999999999999999999, "sourceSystem": "W1"}"#,
+            #"{"schemaVersion": 9999999999999999999}"#,
+            #"{"schemaVersion": 9223372036854775808}"#,
+            "{\"x\": \(String(repeating: "9", count: 400))}",
+        ]
+        for json in huge {
+            #expect(MetadataDecoding.scanned(Array(json.utf8), defaultSchemaVersion: 1) == nil, "\(json)")
+            expectAgreement(json, "\(json)")
+        }
+        // The unknown field is ignored: the event's metadata is read, with the type's default version.
+        let decoded = try MetadataDecoding.decoded(Array(huge[1].utf8), defaultSchemaVersion: 2)
+        #expect(decoded.schemaVersion == 2)
+        #expect(decoded.sourceSystem == "W1")
+    }
 }

@@ -33,6 +33,8 @@ struct JSONTape {
 
     /// The tape of `bytes`, which must hold exactly one JSON value (surrounding whitespace allowed).
     init(_ bytes: [UInt8]) throws(Refusal) {
+        // Offsets are kept as `Int32`: a larger document (far over any event's limit) is refused, not truncated.
+        guard bytes.count < Int32.max else { throw Refusal() }
         self.bytes = bytes
         nodes.reserveCapacity(bytes.count / 8 + 4)
         var parser = Parser(bytes: bytes)

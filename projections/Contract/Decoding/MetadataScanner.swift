@@ -75,19 +75,19 @@ struct MetadataScanner {
     }
 
     /// Digits with no sign, fraction, exponent or leading zero, up to 15 of them (the contract's limit).
+    ///
+    /// The digits are counted before any is added up: a producer's number of any length (one above
+    /// `Int.max` came in an unknown field) is left to `JSONDecoder`, never multiplied into an overflow.
     private mutating func integer() -> Int? {
         let start = index
-        var value = 0
-        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
-            index += 1
-        }
-        let digits = index - start
-        guard digits <= 15, digits == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
+        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+        let digits = bytes[start..<index]
+        guard digits.count <= 15, digits.count == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
             return nil
         }
-        return value
+        // At most 15 digits: below 10^15, far inside `Int`.
+        return digits.reduce(0) { $0 * 10 + Int($1 &- UInt8(ascii: "0")) }
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {
