@@ -78,6 +78,12 @@ let package = Package(
             exclude: ["README.md", "api", "reports"],
             resources: [.copy("migrations"), .copy("reporting")]
         ),
+        // The producers' side of the boundary: NDJSON lines read with a byte bound, each event line checked
+        // by jsonb's rules before `import` or `append` sends anything.
+        .target(
+            name: "EventInput",
+            dependencies: ["ProjectionContract"]
+        ),
         // The read models: the event contract, then one target per read model (its schema.sql is a resource).
         .target(
             name: "ProjectionContract",
@@ -118,6 +124,7 @@ let package = Package(
                 "CMalloc",
                 "Postgres",
                 "EventLog",
+                "EventInput",
                 "ProjectionCore",
                 "ProjectionEngine",
                 "EventGenerator",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventInput
 import EventLog
 import Foundation
 import Postgres
@@ -31,12 +32,13 @@ struct AppendCommand: AsyncParsableCommand {
         false
 
     func validate() throws {
+        try Self.refuseArgumentsThatAreNotUTF8()
         _ = try expected()
         if let json {
             guard stream == nil, type == nil, data == nil, eventId == nil else {
                 throw ValidationError("give the event either with --json or with --stream/--type/--data, not both")
             }
-            do { try EventLine.validate(json, maxBytes: size.limit) } catch {
+            do { _ = try EventLine(Array(json.utf8), maxBytes: size.limit) } catch {
                 throw ValidationError("--json: \(error)")
             }
         } else {
@@ -45,19 +47,25 @@ struct AppendCommand: AsyncParsableCommand {
             }
             do {
                 try EventLine.checkSize(data.utf8.count + metadata.utf8.count, maxBytes: size.limit)
+                try EventLine.checkObject(data, what: "--data")
+                try EventLine.checkObject(metadata, what: "--metadata")
+                try EventLine.checkStream(stream)
             } catch {
-                throw ValidationError("--data and --metadata: \(error)")
+                throw ValidationError("\(error)")
             }
-            for (name, text) in [("--data", data), ("--metadata", metadata)] {
-                let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
-                guard let parsed, parsed is [String: Any] else {
-                    throw ValidationError("\(name) must be a JSON object")
-                }
-                do { try EventLine.checkStorable(parsed) } catch { throw ValidationError("\(name): \(error)") }
-            }
-            guard stream.contains("-") else { throw ValidationError("--stream must look like <category>-<id>") }
             guard !type.isEmpty else { throw ValidationError("--type must not be empty") }
             if let eventId, UUID(uuidString: eventId) == nil { throw ValidationError("--event-id must be a UUID") }
+        }
+    }
+
+    /// Swift repairs invalid UTF-8 in `CommandLine.arguments` into U+FFFD, which would then be stored as if
+    /// the producer had sent it: the raw arguments are checked instead.
+    private static func refuseArgumentsThatAreNotUTF8() throws {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index] else { continue }
+            guard String(validatingCString: argument) != nil else {
+                throw ValidationError("argument \(index) is not valid UTF-8; events are stored as UTF-8 only")
+            }
         }
     }
 
@@ -73,19 +81,17 @@ struct AppendCommand: AsyncParsableCommand {
         }
     }
 
+    /// The event to append; `data` and `metadata` are sent as the producer wrote them, so that PostgreSQL
+    /// parses the numbers (never a `Double` on the way).
     func event() throws -> NewEvent {
         if let json {
-            let fields = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
-            func text(_ key: String) throws -> String {
-                guard let value = fields[key] else { return "{}" }
-                return String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)
-            }
+            let line = try EventLine(Array(json.utf8), maxBytes: size.limit)
             return NewEvent(
-                stream: fields["stream"] as? String ?? "",
-                type: fields["type"] as? String ?? "",
-                eventID: (fields["eventId"] as? String)?.lowercased() ?? UUID().uuidString.lowercased(),
-                data: try text("data"),
-                metadata: try text("metadata")
+                stream: line.stream,
+                type: line.type,
+                eventID: line.eventID ?? UUID().uuidString.lowercased(),
+                data: line.data,
+                metadata: line.metadata
             )
         }
         return NewEvent(

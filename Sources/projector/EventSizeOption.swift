@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventInput
 import Foundation
 
 /// `--max-event-bytes`, the size limit `import` and `append` put on each event.

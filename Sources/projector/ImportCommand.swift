@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventInput
 import EventLog
 import Foundation
 import Postgres
@@ -10,10 +11,14 @@ struct ImportCommand: AsyncParsableCommand {
         discussion: """
             One event per line: {"stream": "...", "type": "...", "data": {...}, "metadata": {...}, "eventId": "..."} \
             (metadata and eventId optional; without an eventId a random one is given, so such lines are not \
-            idempotent). The whole file is checked first: any bad line is reported with its number and reason \
-            and nothing is written. Events whose eventId is already in the log are skipped, so importing a \
-            file twice is a no-op. Each batch is appended in one transaction. Lines must be UTF-8, no string may \
-            hold \\u0000 (PostgreSQL's jsonb cannot store it), and no event may be over --max-event-bytes.
+            idempotent). The whole file is checked first, by the rules PostgreSQL's jsonb applies: one JSON \
+            value by RFC 8259 in UTF-8 (no byte-order mark, no trailing comma), no string holding \\u0000, every \
+            number within numeric's range, and no object naming a key twice. Any bad line is reported with its \
+            number and reason and nothing is written. No line may be over --max-event-bytes; a longer one is \
+            refused without being held in memory. Then the events are appended in transactions of at most \
+            --batch-size events or 16 MiB, in file order; events whose eventId is already in the log are \
+            skipped, so importing a file twice is a no-op. If the server refuses a transaction, the lines \
+            before it stay committed and the error says which; importing the same file again finishes the job.
             """
     )
 
@@ -27,21 +32,69 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var size: EventSizeOption
 
+    /// A transaction's bytes of JSON at most, whatever --batch-size says: memory is bounded by bytes.
+    static let maxBatchBytes = 16 << 20
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
     func run() async throws {
+        let lines = try check()
+        var reader = try LineReader(path: file, maxLineBytes: size.limit)
+        var committedThrough = 0
+        let stored = try await global.withConnection { conn in
+            let writer = LogWriter(connection: conn)
+            var batch: [String] = []
+            var batchBytes = 0
+            var stored = 0
+            var lastLine = 0
+            func flush() async throws {
+                do {
+                    stored += try await writer.appendRecords(jsonLines: batch)
+                } catch {
+                    throw CommandFailure(
+                        "\(file): the server refused the events of lines \(committedThrough + 1) to \(lastLine): "
+                            + "\(error). Lines 1 to \(committedThrough) are in the log; import the same file "
+                            + "again to finish (events with an eventId already in the log are skipped)"
+                    )
+                }
+                committedThrough = lastLine
+                batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
+            }
+            while let line = try reader.next() {
+                guard let bytes = line.bytes, !Self.isBlank(bytes) else {
+                    guard line.bytes == nil else { continue }
+                    throw CommandFailure("\(file):\(line.number): over the limit (the file changed while importing)")
+                }
+                // Checked above; checked again, since the file may have changed since.
+                do { _ = try EventLine(bytes, maxBytes: size.limit) } catch {
+                    throw CommandFailure("\(file):\(line.number): \(error) (the file changed while importing)")
+                }
+                if !batch.isEmpty && batchBytes + bytes.count > Self.maxBatchBytes { try await flush() }
+                batch.append(String(decoding: bytes, as: UTF8.self))
+                batchBytes += bytes.count
+                lastLine = line.number
+                if batch.count == batchSize { try await flush() }
+            }
+            if !batch.isEmpty { try await flush() }
+            return stored
+        }
+        print("imported \(stored) events from \(lines) lines (\(lines - stored) already in the log)")
+    }
+
+    /// Checks every line of the file; returns how many events it holds, or throws after reporting the bad lines.
+    private func check() throws -> Int {
         var problems = 0
         var lines = 0
-        var reader = try LineReader(path: file)
+        var reader = try LineReader(path: file, maxLineBytes: size.limit)
         while let line = try reader.next() {
-            let text = String(validating: line.bytes, as: UTF8.self)
-            if let text, text.allSatisfy(\.isWhitespace) { continue }
+            if let bytes = line.bytes, Self.isBlank(bytes) { continue }
             lines += 1
             do {
-                guard let text else { throw EventLine.Problem(reason: "not valid UTF-8") }
-                try EventLine.validate(text, maxBytes: size.limit)
+                try EventLine.checkSize(line.length, maxBytes: size.limit)
+                _ = try EventLine(line.bytes ?? [], maxBytes: size.limit)
             } catch {
                 problems += 1
                 if problems <= maxErrors { printError("\(file):\(line.number): \(error)") }
@@ -51,25 +104,11 @@ struct ImportCommand: AsyncParsableCommand {
             if problems > maxErrors { printError("… and \(problems - maxErrors) more bad lines") }
             throw CommandFailure("\(problems) of \(lines) lines are not valid events; nothing was imported")
         }
-        reader = try LineReader(path: file)
-        let stored = try await global.withConnection { conn in
-            let writer = LogWriter(connection: conn)
-            var batch: [String] = []
-            var stored = 0
-            while let line = try reader.next() {
-                // Every line was checked above: the file changed meanwhile when one is not UTF-8 now.
-                guard let text = String(validating: line.bytes, as: UTF8.self) else {
-                    throw CommandFailure("\(file):\(line.number): not valid UTF-8 (the file changed while importing)")
-                }
-                guard !text.allSatisfy(\.isWhitespace) else { continue }
-                batch.append(text)
-                if batch.count == batchSize {
-                    stored += try await writer.appendRecords(jsonLines: batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            return stored + (try await writer.appendRecords(jsonLines: batch))
-        }
-        print("imported \(stored) events from \(lines) lines (\(lines - stored) already in the log)")
+        return lines
+    }
+
+    /// Spaces, tabs and carriage returns only: a blank line, skipped.
+    private static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
 }

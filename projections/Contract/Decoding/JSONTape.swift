@@ -26,7 +26,10 @@ struct JSONTape {
     private(set) var nodes: [Node] = []
 
     /// Why a document is not read here; the caller decodes it with `JSONDecoder`, which says precisely.
-    struct Refusal: Error {}
+    struct Refusal: Error {
+        /// The byte offset the parser had reached: a place to point at, never the bytes themselves.
+        var offset = 0
+    }
 
     /// How deeply arrays and objects may nest: `JSONDecoder`'s limit.
     static let maximumDepth = 512
@@ -38,9 +41,13 @@ struct JSONTape {
         self.bytes = bytes
         nodes.reserveCapacity(bytes.count / 8 + 4)
         var parser = Parser(bytes: bytes)
-        try parser.value(into: &nodes, depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw Refusal() }
+        do {
+            try parser.value(into: &nodes, depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == bytes.count else { throw Refusal() }
+        } catch {
+            throw Refusal(offset: parser.index)
+        }
     }
 
     private struct Parser {
