@@ -151,6 +151,23 @@ let package = Package(
             ],
             path: "Tests/PostgresTestSupport"
         ),
+        // The input path's parsers, each with an oracle; `projector-fuzz` is their libFuzzer entry point
+        // (scripts/fuzz builds it with `--sanitize fuzzer -DFUZZING`) and, built as usual, a replayer.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["ProjectionContract", "ProjectionCore", "EventInput"],
+            path: "Tests/Fuzzing/FuzzTargets"
+        ),
+        .executableTarget(
+            name: "projector-fuzz",
+            dependencies: ["FuzzTargets"],
+            path: "Tests/Fuzzing/projector-fuzz"
+        ),
+        // The committed fuzz corpus replayed through every oracle, and held to PostgreSQL's own parsers.
+        .testTarget(
+            name: "FuzzCorpusTests",
+            dependencies: ["FuzzTargets", "ProjectionContract", "Postgres", "PostgresTestSupport"]
+        ),
         .testTarget(name: "ProjectionCoreTests", dependencies: ["ProjectionCore"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresTestSupport"]),
         .testTarget(
@@ -163,7 +180,7 @@ let package = Package(
             name: "ProjectionsTests",
             dependencies: [
                 "ProjectionCore", "ProjectionContract", "TimelineProjection", "ResultsProjection",
-                "AppointmentsProjection", "ConsentProjection", "EventGenerator",
+                "AppointmentsProjection", "ConsentProjection", "EventGenerator", "FuzzTargets",
             ]
         ),
         // The read models end to end: events in the log, `projector`'s engine, rows in PostgreSQL.

@@ -57,9 +57,7 @@ package struct LineReader {
                     dropped = 0
                 }
                 number += 1
-                var end = newline
-                if end > start && buffer[end - 1] == 0x0D { end -= 1 }
-                return line(buffer[start..<end])
+                return line(buffer[start..<newline])
             }
             if finished {
                 guard start < buffer.count || dropping else { return nil }
@@ -76,16 +74,20 @@ package struct LineReader {
             // A line already over the limit (with a byte to spare for a `\r`) is dropped, not kept.
             if dropping || buffer.count > maxLineBytes + 1 {
                 dropping = true
-                dropped += buffer.count
-                buffer.removeAll(keepingCapacity: true)
+                // A last `\r` is kept: it does not count if `\n` comes next.
+                let kept = buffer.last == 0x0D ? 1 : 0
+                dropped += buffer.count - kept
+                buffer.removeFirst(buffer.count - kept)
             }
             scanned = buffer.count
             if let chunk = try source(), !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { finished = true }
         }
     }
 
-    /// The line whose bytes still held are `rest`: kept, or counted and dropped when over the limit.
+    /// The line whose bytes still held are `rest` (a final `\r` is dropped, as from `\r\n`): kept, or
+    /// counted and dropped when over the limit.
     private func line(_ rest: ArraySlice<UInt8>) -> Line {
+        let rest = rest.last == 0x0D ? rest.dropLast() : rest
         let length = dropped + rest.count
         return Line(number: number, bytes: dropping || length > maxLineBytes ? nil : rest, length: length)
     }

@@ -58,3 +58,9 @@ public struct OperationsServer: Service {
         try await application.run()
     }
 }
+
+extension OperationsServer: CustomStringConvertible {
+    /// Where it listens: ServiceLifecycle logs each service's description, and the reflected default
+    /// would print every stored property.
+    public var description: String { "OperationsServer(\(host):\(port))" }
+}

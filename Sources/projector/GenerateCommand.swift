@@ -2,6 +2,7 @@ import ArgumentParser
 import EventGenerator
 import EventLog
 import Foundation
+import Glibc
 import Postgres
 
 struct GenerateCommand: AsyncParsableCommand {
@@ -22,7 +23,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "The fraction of events made invalid on purpose (dead-letter demos), 0 to 1.") var invalidFraction =
         0.0
     @Flag(help: "Append to the log instead of printing NDJSON.") var intoLog = false
-    @Option(help: "Write NDJSON to this file instead of standard output.") var output: String?
+    @Option(help: "Write NDJSON to this file instead of standard output: a new path, or a regular file (replaced).")
+    var output: String?
     @Option(help: "Events per transaction with --into-log.") var batchSize = 5_000
 
     func validate() throws {
@@ -52,12 +54,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         let sink: FileHandle
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil),
-                let handle = FileHandle(forWritingAtPath: output)
-            else {
-                throw CommandFailure("cannot write \(output)")
-            }
-            sink = handle
+            sink = try Self.openRegularFile(output)
         } else {
             sink = FileHandle.standardOutput
         }
@@ -73,5 +70,26 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         sink.write(Data(buffer))
         if output != nil { try sink.close() }
+    }
+
+    /// `path` opened for writing from its start: created when missing, emptied when a regular file, and
+    /// refused when it is anything else (a device, a pipe, a directory), which is never replaced.
+    ///
+    /// Foundation's `createFile` writes a temporary file and renames it over the path: run as root with
+    /// `--output /dev/null`, it once left a regular file where the device had been.
+    static func openRegularFile(_ path: String) throws -> FileHandle {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        if FileManager.default.fileExists(atPath: target) {
+            let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+            guard type == .typeRegular else {
+                throw CommandFailure("--output \(path) is not a regular file; give a new path or a regular file")
+            }
+        }
+        // Opened in place (never a temporary file renamed over the path), created only when missing.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0o644)
+        guard descriptor >= 0 else {
+            throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 }

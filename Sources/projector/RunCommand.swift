@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
     )
     var bulkInstallEvents = RunnerConfiguration().bulkInstallMinimumEvents ?? 0
 
-    @Option(name: .long, help: "Seconds between polls of the log when no NOTIFY arrives.")
+    @Option(name: .long, help: "Seconds between polls of the log when no NOTIFY arrives, 0.01 to 3600.")
     var pollInterval = 5.0
 
     @Option(
@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The address the HTTP endpoints bind to.")
     var httpHost = "127.0.0.1"
 
-    @Option(name: .long, help: "Seconds between the status reads behind /ready and the lag gauges.")
+    @Option(name: .long, help: "Seconds between the status reads behind /ready and the lag gauges, 0.1 to 3600.")
     var sampleInterval = 2.0
 
     @Option(
@@ -97,8 +97,13 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard bulkInstallEvents >= 0 else { throw ValidationError("--bulk-install-events must be 0 or more") }
-        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
-        guard sampleInterval > 0 else { throw ValidationError("--sample-interval must be positive") }
+        // Bounded, not only positive: `inf` or `1e400` seconds would trap turning into a `Duration`.
+        guard (0.01...3600).contains(pollInterval) else {
+            throw ValidationError("--poll-interval must be 0.01 to 3600 seconds")
+        }
+        guard (0.1...3600).contains(sampleInterval) else {
+            throw ValidationError("--sample-interval must be 0.1 to 3600 seconds")
+        }
         guard leaseLength >= 0.3 && leaseLength <= 3600 else {
             throw ValidationError("--lease-seconds (or PROJECTOR_LEASE_SECONDS) must be 0.3 to 3600")
         }

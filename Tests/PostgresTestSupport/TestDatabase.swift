@@ -52,6 +52,14 @@ public enum TestDatabase {
         let name = "projector_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try await Connection.connect(to: try serverURL(), applicationName: "projector-tests")
         try await admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: templateName)")
+        // A clone does not inherit its template's database-level privileges (GRANT … ON DATABASE), which the
+        // migrations set: give it the template's, as migrating it would.
+        try await admin.execute(
+            """
+            UPDATE pg_database SET datacl = (SELECT datacl FROM pg_database WHERE datname = \(templateName))
+            WHERE datname = \(name)
+            """
+        )
         let result: Result<T, any Error>
         do {
             result = .success(try await body(try url(try serverURL(), database: name)))

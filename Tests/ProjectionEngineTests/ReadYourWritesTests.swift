@@ -71,6 +71,27 @@ import Testing
         }
     }
 
+    @Test(.bug(id: 21, "a NULL timeout looped for ever, a NULL position answered true, a NULL xid named no projection"))
+    func waitForRefusesEveryNullWithAClearError() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            let calls = [
+                "CALL projector.wait_for('notes', '1'::xid8, 1, NULL, NULL)",
+                "CALL projector.wait_for('notes', '1'::xid8, NULL, '1 s', NULL)",
+                "CALL projector.wait_for('notes', NULL, 1, '1 s', NULL)",
+                "CALL projector.wait_for(NULL, '1'::xid8, 1, '1 s', NULL)",
+                "SELECT projector.checkpoint_passed('notes', '1'::xid8, NULL)",
+            ]
+            for call in calls {
+                let error = await #expect(throws: PostgresError.self, "\(call)") {
+                    try await conn.query(Query(unsafeSQL: call))
+                }
+                #expect(error?.sqlState == "22004", "\(call)")
+                #expect(error?.message.contains("must not be NULL") == true, "\(call)")
+            }
+        }
+    }
+
     @Test func appendReturnsWhereItsEventsCommittedAndARepeatReturnsTheFirstPosition() async throws {
         try await TestDatabase.withConnection { conn, _ in
             let writer = LogWriter(connection: conn)

@@ -1,5 +1,6 @@
 import EventGenerator
 import Foundation
+import FuzzTargets
 import ProjectionContract
 import ProjectionCore
 import Testing
@@ -7,18 +8,11 @@ import Testing
 /// The metadata scanner reads the documents every event carries, and never disagrees with `JSONDecoder`:
 /// where it answers, the answer is the same; where `JSONDecoder` rejects a document, it does not answer.
 @Suite struct MetadataScannerTests {
-    /// `scanned` agrees with `decoded` whenever it answers, and leaves every rejected document alone.
+    /// `scanned` agrees with `decoded` whenever it answers, and leaves every rejected document alone
+    /// (the fuzzer's oracle).
     func expectAgreement(_ json: String, _ comment: Comment? = nil) {
-        let bytes = Array(json.utf8)
-        let scanned = MetadataDecoding.scanned(bytes, defaultSchemaVersion: 3)
-        switch Result(catching: { () throws(ProjectionFailure) in
-            try MetadataDecoding.decoded(bytes, defaultSchemaVersion: 3)
-        }) {
-        case .success(let decoded):
-            if let scanned { #expect(scanned == decoded, comment) }
-        case .failure:
-            #expect(scanned == nil, comment)
-        }
+        let problems = MetadataOracle.disagreements(Array(json.utf8), defaultSchemaVersion: 3)
+        #expect(problems.isEmpty, "\(problems) \(comment.map { "\($0)" } ?? "")")
     }
 
     @Test func theGeneratorsMetadataIsScannedAsJSONDecoderReadsIt() {

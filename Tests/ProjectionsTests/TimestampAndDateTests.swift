@@ -13,7 +13,9 @@ struct TimestampAndDateTests {
         "2026-03-01T04:30:00-05",
         "2026-03-01T09:30Z",
         "2024-02-29T23:59:60Z",
+        "2024-02-29T23:59:60.000Z",
         "2026-03-01T09:30:00-15:59",
+        "2026-03-01T09:30:00." + String(repeating: "9", count: 100) + "Z",
     ])
     func acceptsISO8601WithAnOffset(_ text: String) {
         #expect(Timestamp(text)?.text == text)
@@ -69,5 +71,21 @@ struct TimestampAndDateTests {
             try decode(PatientRegistered.self, from: event)
         }
         #expect(failure?.reason == "data.dateOfBirth: date must be a real date in the form YYYY-MM-DD")
+    }
+
+    /// Found by holding the fuzz corpus to PostgreSQL: these passed the contract, then failed the write of
+    /// every read model they reached (PostgreSQL refuses a time field of about 130 characters, and a leap
+    /// second past 60.000000).
+    @Test(
+        .bug(id: 21, "a timestamp the contract accepted and timestamptz refuses"),
+        arguments: [
+            "2026-03-01T09:30:00." + String(repeating: "9", count: 101) + "Z",
+            "2026-03-01T09:30:00." + String(repeating: "9", count: 300) + "Z",
+            "2026-12-31T23:59:60.5Z",
+            "2026-12-31T23:59:60.000001Z",
+        ]
+    )
+    func refusesWhatTimestamptzRefuses(_ text: String) {
+        #expect(Timestamp(text) == nil)
     }
 }

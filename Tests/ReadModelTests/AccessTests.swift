@@ -2,7 +2,9 @@ import EventGenerator
 import Foundation
 import Postgres
 import PostgresTestSupport
+import ProjectionEngine
 import Testing
+import TimelineProjection
 
 /// The three roles of `sql/migrations/0003_access.sql`, each logged in as a user of its own.
 @Suite struct AccessTests {
@@ -121,6 +123,49 @@ import Testing
                 try await asMember(of: "projector_api", url: url, on: conn) { api throws in
                     #expect(try await may("SELECT * FROM appointments.appointments LIMIT 1", on: api))
                 }
+            }
+        }
+    }
+
+    @Test(.bug(id: 21, "the API and analyst roles could create temporary tables"))
+    func onlyTheWriterCreatesTemporaryTables() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            for role in ["projector_api", "projector_analyst"] {
+                try await asMember(of: role, url: url, on: conn) { reader throws in
+                    #expect(try await may("CREATE TEMPORARY TABLE staged (x int)", on: reader) == false, "\(role)")
+                }
+            }
+            try await asMember(of: "projector_writer", url: url, on: conn) { writer throws in
+                #expect(try await may("CREATE TEMPORARY TABLE staged (x int)", on: writer))
+            }
+        }
+    }
+
+    @Test(.bug(id: 21, "projector_api could read the generations rebuild --keep-old retired"))
+    func aGenerationKeptByRebuildIsClosedToTheAPIAndAnalysts() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            _ = try await appendGenerated(GeneratorOptions(patients: 3, seed: 2), on: conn)
+            try await projectEverything(url: url, on: conn)
+            var rebuild = Rebuild(
+                projection: TimelineProjection(),
+                databaseURL: url,
+                configuration: RunnerConfiguration(),
+                logger: quietLogger()
+            )
+            rebuild.keepOld = true
+            guard case .swapped(let result) = try await rebuild.run(), let old = result.keptOldSchema else {
+                Issue.record("the rebuild did not swap and keep the old generation")
+                return
+            }
+            let kept = try await conn.query("SELECT count(*) FROM \(identifier: old).entries").rows[0]
+            #expect(try kept.decode(Int.self, at: 0) > 0, "the kept generation holds rows")
+            for role in ["projector_api", "projector_analyst"] {
+                try await asMember(of: role, url: url, on: conn) { reader throws in
+                    #expect(try await may("SELECT * FROM \(old).entries LIMIT 1", on: reader) == false, "\(role)")
+                }
+            }
+            try await asMember(of: "projector_api", url: url, on: conn) { api throws in
+                #expect(try await may("SELECT * FROM timeline.entries LIMIT 1", on: api), "the live generation")
             }
         }
     }

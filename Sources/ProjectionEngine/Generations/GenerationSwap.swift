@@ -76,6 +76,16 @@ public struct GenerationSwap: Sendable {
                 on: conn
             )
             try conn.execute("ALTER SCHEMA \(identifier: name) RENAME TO \(identifier: retired)")
+            // A kept generation is for ops to compare, not for patients: its rows are out of date, and a
+            // withdrawn consent or a result entered in error may still show there.
+            for statement in ["ALL TABLES IN SCHEMA", "ALL FUNCTIONS IN SCHEMA", "SCHEMA"] {
+                try conn.execute(
+                    Query(
+                        unsafeSQL:
+                            "REVOKE ALL ON \(statement) \(quoteIdentifier(retired)) FROM projector_api, projector_analyst"
+                    )
+                )
+            }
             try conn.execute("ALTER SCHEMA \(identifier: schema) RENAME TO \(identifier: name)")
             let row = try conn.query(
                 """

@@ -163,3 +163,11 @@ public struct ProjectionRunner: Service {
         return logger
     }
 }
+
+extension ProjectionRunner: CustomStringConvertible {
+    /// The projections it runs, and nothing else: ServiceLifecycle logs each service's description at
+    /// debug level, and the reflected default would print the database URL, password included.
+    public var description: String {
+        "ProjectionRunner(\(projections.map(\.name).joined(separator: ", ")))"
+    }
+}

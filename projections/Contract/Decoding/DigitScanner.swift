@@ -34,13 +34,15 @@ struct DigitScanner {
         return value
     }
 
-    /// Consumes a run of ASCII digits and returns its length.
-    mutating func skipDigits() -> Int {
+    /// Consumes a run of ASCII digits and returns its length, and whether every digit is a zero.
+    mutating func skipDigits() -> (count: Int, allZero: Bool) {
         var count = 0
+        var allZero = true
         while index != bytes.endIndex, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            allZero = allZero && bytes[index] == UInt8(ascii: "0")
             bytes.formIndex(after: &index)
             count += 1
         }
-        return count
+        return (count, allZero)
     }
 }

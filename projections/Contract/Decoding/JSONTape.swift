@@ -29,6 +29,8 @@ struct JSONTape {
     struct Refusal: Error {
         /// The byte offset the parser had reached: a place to point at, never the bytes themselves.
         var offset = 0
+        /// Arrays and objects nest deeper than `maximumDepth` there; the text may well be valid JSON.
+        var tooDeep = false
     }
 
     /// How deeply arrays and objects may nest: `JSONDecoder`'s limit.
@@ -41,12 +43,12 @@ struct JSONTape {
         self.bytes = bytes
         nodes.reserveCapacity(bytes.count / 8 + 4)
         var parser = Parser(bytes: bytes)
-        do {
+        do throws(Refusal) {
             try parser.value(into: &nodes, depth: 0)
             parser.skipWhitespace()
             guard parser.index == bytes.count else { throw Refusal() }
         } catch {
-            throw Refusal(offset: parser.index)
+            throw Refusal(offset: parser.index, tooDeep: error.tooDeep)
         }
     }
 
@@ -78,7 +80,7 @@ struct JSONTape {
         }
 
         private mutating func container(_ kind: Kind, into nodes: inout [Node], depth: Int) throws(Refusal) {
-            guard depth < JSONTape.maximumDepth else { throw Refusal() }
+            guard depth < JSONTape.maximumDepth else { throw Refusal(tooDeep: true) }
             let start = index
             let at = nodes.count
             nodes.append(Node(kind: kind, needsCare: false, start: Int32(start), end: 0, next: 0, count: 0))

@@ -58,17 +58,22 @@ struct MetadataScanner {
         }
     }
 
-    /// A string without escapes or control characters, its bytes between the quotes.
+    /// A string without escapes or control characters, in valid UTF-8: its bytes between the quotes.
     private mutating func string() -> ArraySlice<UInt8>? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                return bytes[start..<(index - 1)]
+                let text = bytes[start..<(index - 1)]
+                // JSONDecoder refuses the whole document for one bad byte, even in a field nobody reads.
+                guard ascii || String(validating: text, as: UTF8.self) != nil else { return nil }
+                return text
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            ascii = ascii && byte < 0x80
             index += 1
         }
         return nil

@@ -3,8 +3,9 @@
 /// `import` and `append` check every document here first, so a document the server would refuse is
 /// refused with a reason and a line number, and its text never reaches the server's log (PostgreSQL's
 /// CONTEXT line quotes the input it failed to parse). The rules:
-/// - exactly one value by RFC 8259, in UTF-8 (no byte-order mark, no trailing comma, no comment),
-///   nested at most `JSONTape.maximumDepth` deep (`jsonb` goes deeper, the projections' decoders do not);
+/// - exactly one value by RFC 8259, in UTF-8 (no byte-order mark, no trailing comma, no comment);
+/// - arrays and objects nested at most `JSONTape.maximumDepth` deep (`jsonb` goes deeper, but the
+///   projections' decoders do not, so such an event could only be dead-lettered);
 /// - no string or key holding `\u0000`, which `jsonb` cannot store;
 /// - every number within the range of `numeric`, which `jsonb` stores numbers as;
 /// - no object naming a key twice: `jsonb` keeps only the last, so what was meant is ambiguous.
@@ -34,10 +35,13 @@ package struct StorableJSON {
         } catch {
             // Only on this rare path: a separate check makes the common mistake's reason plain.
             guard String(validating: bytes, as: UTF8.self) != nil else { throw Problem(reason: "not valid UTF-8") }
-            throw Problem(
-                reason: "not valid JSON (RFC 8259, nested at most \(JSONTape.maximumDepth) deep): "
-                    + "refused at byte \(error.offset + 1)"
-            )
+            if error.tooDeep {
+                throw Problem(
+                    reason:
+                        "nested deeper than \(JSONTape.maximumDepth) arrays and objects (at byte \(error.offset + 1))"
+                )
+            }
+            throw Problem(reason: "not valid JSON (RFC 8259): refused at byte \(error.offset + 1)")
         }
         for index in tape.nodes.indices {
             let node = tape.nodes[index]

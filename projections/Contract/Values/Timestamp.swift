@@ -1,7 +1,8 @@
 /// A validated ISO 8601 timestamp with an explicit offset: `2026-03-01T09:30:00Z`, `…T10:30:00.250+01:00`.
 ///
 /// The text is kept as the producer wrote it; the engine hands it to a `timestamptz` column, which
-/// keeps the instant. Accepted: `YYYY-MM-DDThh:mm`, optional `:ss` and `.fraction`, then `Z`, `±hh:mm`,
+/// keeps the instant. Accepted: `YYYY-MM-DDThh:mm`, optional `:ss` and `.fraction` (1 to 100 digits; a
+/// leap second `:60` only with a fraction of zeros), then `Z`, `±hh:mm`,
 /// `±hhmm` or `±hh`: a subset of ISO 8601 that PostgreSQL parses, so a valid event never fails the
 /// write. A timestamp without an offset is ambiguous, so it breaks the contract.
 public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
@@ -42,10 +43,19 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
         guard let second = scanner.number(digits: 2), second <= 60 else { return false }
         // ISO 8601 also allows a comma before the fraction, but PostgreSQL rejects it.
         if scanner.take(".") {
-            guard scanner.skipDigits() > 0 else { return false }
+            let fraction = scanner.skipDigits()
+            // PostgreSQL refuses a time field of more than about 130 characters, and a leap second
+            // past 60.000000 (it rounds to microseconds): both would fail the write, not the event.
+            guard (1...maximumFractionDigits).contains(fraction.count), second < 60 || fraction.allZero else {
+                return false
+            }
         }
         return true
     }
+
+    /// The most digits a fraction of a second may have: far more than any clock gives (9 for
+    /// nanoseconds), and safely under what PostgreSQL's `timestamptz` parses.
+    static let maximumFractionDigits = 100
 
     /// `Z`, or a sign and `hh:mm`, `hhmm` or `hh`, with hours up to 15, the most `timestamptz` accepts.
     private static func scanOffset(_ scanner: inout DigitScanner) -> Bool {

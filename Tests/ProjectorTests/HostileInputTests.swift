@@ -1,0 +1,63 @@
+import Foundation
+import Postgres
+import PostgresTestSupport
+import Testing
+
+/// Options and settings an operator or an attacker can get wrong: a clear refusal, never a trap, a
+/// replaced device, or a secret in the log.
+@Suite struct HostileInputTests {
+    @Test(.bug(id: 21, "run --poll-interval inf or 1e400 trapped"))
+    func intervalsOutOfRangeAreUsageErrors() async throws {
+        for value in ["inf", "1e400", "nan", "0", "-1", "3601"] {
+            for option in ["--poll-interval", "--sample-interval"] {
+                let result = try await ProjectorBinary.run(["run", "\(option)=\(value)"])
+                #expect(result.status == 64, "\(option) \(value): \(result.stderr)")
+                #expect(result.stderr.contains("\(option) must be"), "\(option) \(value): \(result.stderr)")
+            }
+        }
+    }
+
+    @Test(.bug(id: 21, "generate --output replaced a device file (/dev/null) with a regular file"))
+    func generateWritesOnlyToANewPathOrARegularFile() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("output-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let link = folder.appendingPathComponent("link").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fifo)
+        for path in [fifo, link, folder.path] {
+            let result = try await ProjectorBinary.run(["generate", "--patients", "1", "--output", path])
+            #expect(result.status == 1, "\(path): \(result.stderr)")
+            #expect(result.stderr.contains("is not a regular file"), "\(path): \(result.stderr)")
+        }
+        let type = try FileManager.default.attributesOfItem(atPath: fifo)[.type] as? FileAttributeType
+        #expect(type != nil && type != .typeRegular, "the FIFO is left as it was")
+
+        let file = folder.appendingPathComponent("events.ndjson").path
+        try Data("old content that is longer than nothing\n".utf8).write(to: URL(fileURLWithPath: file))
+        for _ in 0..<2 {
+            let written = try await ProjectorBinary.run(["generate", "--patients", "2", "--output", file])
+            #expect(written.status == 0, "\(written.stderr)")
+        }
+        let printed = try await ProjectorBinary.run(["generate", "--patients", "2"])
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == printed.stdout, "a regular file is replaced whole")
+    }
+
+    @Test(.bug(id: 21, "run logged its configuration, database password included, at debug and trace"))
+    func noLogLevelPrintsTheDatabasePassword() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            // Trust authentication ignores the password, so the URL still connects.
+            let withPassword = url + " password='CANARY-pw-9f3'"
+            for level in ["trace", "debug"] {
+                let result = try await ProjectorBinary.run(
+                    ["run", "--exit-when-caught-up", "--only", "timeline", "--log-level", level],
+                    database: withPassword
+                )
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(result.stderr.contains("ProjectionRunner(timeline)"), "the debug lines were logged")
+                #expect(!result.stderr.contains("CANARY-pw-9f3") && !result.stdout.contains("CANARY-pw-9f3"))
+            }
+        }
+    }
+}
