@@ -53,7 +53,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         printTable(header: header, rows: rows)
         for s in statuses {
-            if let reason = s.pausedReason { print("\(s.name) is paused: \(reason)") }
+            if let reason = s.pausedReason { print("\(s.name) is paused: \(TerminalText.escaped(reason))") }
             if s.onFailure != FailurePolicy.park.rawValue {
                 print("\(s.name) stops at its first failing event (policy stop)")
             }
@@ -84,6 +84,7 @@ struct StatusCommand: AsyncParsableCommand {
 
 /// Prints left-aligned columns separated by two spaces.
 func printTable(header: [String], rows: [[String]]) {
+    let rows = rows.map { $0.map(TerminalText.escaped) }
     let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
     for row in [header] + rows {
         let cells = row.indices.map { i in row[i].padding(toLength: widths[i], withPad: " ", startingAt: 0) }

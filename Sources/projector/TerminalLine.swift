@@ -50,6 +50,9 @@ struct BarAwareLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        var event = event
+        event.message = "\(TerminalText.escaped(event.message.description))"
+        event.metadata = event.metadata.map(TerminalText.escaped)
         TerminalLine.shared.interrupt { inner.log(event: event) }
     }
 

@@ -60,4 +60,39 @@ import Testing
             }
         }
     }
+
+    @Test(
+        .bug(
+            id: 21,
+            "event types and pause reasons were printed raw: a newline forged a line, ANSI escapes reached the terminal"
+        )
+    )
+    func controlCharactersFromTheDatabaseArePrintedEscaped() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let forged = "Evil\nprojector: FORGED LINE\u{1B}[31m\u{202E}"
+            let append = try await ProjectorBinary.run(
+                ["append", "--stream", "note-1", "--type", forged, "--data", "{}"],
+                database: url
+            )
+            #expect(append.status == 0, "\(append.stderr)")
+            let stats = try await ProjectorBinary.run(["log", "stats"], database: url)
+            #expect(stats.status == 0, "\(stats.stderr)")
+            #expect(stats.stdout.contains(#"Evil\u{A}projector: FORGED LINE\u{1B}[31m\u{202E}"#), "\(stats.stdout)")
+            #expect(!stats.stdout.contains("\u{1B}") && !stats.stdout.contains("\nprojector: FORGED"))
+
+            #expect(try await ProjectorBinary.run(["migrate"], database: url).status == 0)
+            #expect(
+                try await ProjectorBinary.run(["run", "--exit-when-caught-up", "--only", "timeline"], database: url)
+                    .status == 0
+            )
+            let pause = try await ProjectorBinary.run(["pause", "timeline", "--reason", forged], database: url)
+            #expect(pause.status == 0, "\(pause.stderr)")
+            let status = try await ProjectorBinary.run(["status"], database: url)
+            #expect(
+                status.stdout.contains(#"timeline is paused: Evil\u{A}projector: FORGED LINE\u{1B}[31m"#),
+                "\(status.stdout)"
+            )
+            #expect(!status.stdout.contains("\u{1B}") && !status.stdout.contains("\nprojector: FORGED"))
+        }
+    }
 }

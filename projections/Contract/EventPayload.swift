@@ -18,6 +18,8 @@ public protocol EventPayload: Decodable, Sendable {
     ///
     /// Defaults to 1 through `currentSchemaVersion`.
     static var supportedSchemaVersions: ClosedRange<Int> { get }
+    /// The patient the event is about; a stream named after a patient must name the same one (`StreamPatient`).
+    var nhsNumber: NHSNumber { get }
 }
 
 extension EventPayload {

@@ -49,6 +49,7 @@ private func decodeOnce<Payload: EventPayload>(
         root: "data",
         schemaVersion: metadata.schemaVersion
     )
+    try StreamPatient.check(payload, in: event)
     return Decoded(payload: payload, metadata: metadata)
 }
 
