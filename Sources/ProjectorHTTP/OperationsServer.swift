@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// A swift-service-lifecycle Service that runs the HTTP server until graceful shutdown.
 ///
@@ -14,6 +15,23 @@ public struct OperationsServer: Service {
     private let registry: PrometheusCollectorRegistry
     private let logger: Logger
     private let onListening: (@Sendable (Int) async -> Void)?
+    private let limits: Limits
+
+    /// What one client may hold of the server: the endpoints must answer an operator (and a probe) while
+    /// somebody floods the port with idle or half-sent requests.
+    public struct Limits: Sendable {
+        /// How long a connection may go without a complete request part (a request head, a body chunk)
+        /// before the server closes it: the idle timeout, and the header timeout of a half-sent request.
+        /// Defaults to 10 seconds.
+        public var idleTimeout: Duration = .seconds(10)
+        /// How many connections are served at once; more wait in the listen backlog until one closes, so
+        /// a flood can take neither all the process's file descriptors (which its database sessions need)
+        /// nor its memory. Defaults to 256.
+        public var maxConnections = 256
+
+        /// The defaults.
+        public init() {}
+    }
 
     /// Creates a server that will bind `host:port` when run.
     ///
@@ -23,6 +41,7 @@ public struct OperationsServer: Service {
     ///   - endpoints: The readiness and status answers to serve.
     ///   - registry: The Prometheus registry that `/metrics` emits.
     ///   - logger: The logger for the server and its requests.
+    ///   - limits: What one client may hold of the server. Defaults to ``Limits/init()``.
     ///   - onListening: Called once with the bound port when the server accepts connections. Defaults to nothing.
     public init(
         host: String,
@@ -30,6 +49,7 @@ public struct OperationsServer: Service {
         endpoints: OperationsEndpoints,
         registry: PrometheusCollectorRegistry,
         logger: Logger,
+        limits: Limits = Limits(),
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) {
         self.host = host
@@ -38,15 +58,22 @@ public struct OperationsServer: Service {
         self.registry = registry
         self.logger = logger
         self.onListening = onListening
+        self.limits = limits
     }
 
     /// Serves requests until graceful shutdown or cancellation, and throws if the address cannot be bound.
     public func run() async throws {
         let onListening = self.onListening
+        let listening = Atomic(false)
         let application = Application(
             router: Self.router(endpoints: endpoints, registry: registry),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(limits.idleTimeout))),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port),
+                availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)
+            ),
             onServerRunning: { channel in
+                listening.store(true, ordering: .relaxed)
                 // The channel knows the real port, which differs from the configured one when that was 0.
                 if let port = channel.localAddress?.port {
                     await onListening?(port)
@@ -55,8 +82,24 @@ public struct OperationsServer: Service {
             logger: logger
         )
         // The application runs its own ServiceGroup, which follows the graceful shutdown of the group running us.
-        try await application.run()
+        do {
+            try await application.run()
+        } catch  where !listening.load(ordering: .relaxed) {
+            throw ListenFailure(host: host, port: port, cause: "\(error)")
+        }
     }
+}
+
+/// The endpoints could not be served: the address is taken, or cannot be bound.
+public struct ListenFailure: Error, CustomStringConvertible {
+    /// The address asked for.
+    public var host: String
+    /// The port asked for.
+    public var port: Int
+    /// What the system said.
+    public var cause: String
+
+    public var description: String { "cannot serve the HTTP endpoints on \(host):\(port): \(cause)" }
 }
 
 extension OperationsServer: CustomStringConvertible {

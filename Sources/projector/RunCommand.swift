@@ -139,12 +139,12 @@ struct RunCommand: AsyncParsableCommand {
         )
         runner.onInstalled = { conn in try await ReadModelSetup.installViews(for: projections, on: conn, logger: logger)
         }
-        var services = [
-            ServiceGroupConfiguration.ServiceConfiguration(
-                service: runner,
-                successTerminationBehavior: .gracefullyShutdownGroup
-            )
-        ]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // With endpoints, the runner starts only once they are bound: a taken port must fail the command
+        // before it claims any projection, not after it has taken them from a standby.
+        let (listening, bound) = AsyncStream.makeStream(of: Void.self)
+        let runnerService: any Service = port == nil ? runner : StartsAfter(runner, gate: listening)
+        services.append(.init(service: runnerService, successTerminationBehavior: .gracefullyShutdownGroup))
         if let port, let registry {
             let monitor = OperationsMonitor(
                 projections: projections,
@@ -163,7 +163,11 @@ struct RunCommand: AsyncParsableCommand {
                 endpoints: endpoints,
                 registry: registry,
                 logger: logger,
-                onListening: { bound in logger.notice("HTTP endpoints listening", metadata: ["http.port": "\(bound)"]) }
+                onListening: { port in
+                    logger.notice("HTTP endpoints listening", metadata: ["http.port": "\(port)"])
+                    bound.yield()
+                    bound.finish()
+                }
             )
             services.append(.init(service: monitor))
             services.append(.init(service: server))
@@ -185,6 +189,8 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure("cannot connect to PostgreSQL: \(cause)")
             case let restored as RestoredClusterError:
                 throw CommandFailure("\(restored)")
+            case let listen as ListenFailure:
+                throw CommandFailure("\(listen); no projection was claimed")
             default:
                 throw CommandFailure("projection failed: \(error)")
             }

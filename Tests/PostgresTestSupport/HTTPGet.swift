@@ -33,26 +33,8 @@ public enum HTTPGet {
     }
 
     private static func blockingGet(_ path: String, host: String, port: Int) throws -> Response {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw HTTPGetError("socket() failed") }
+        let fd = try connect(host: host, port: port)
         defer { close(fd) }
-        // A hung server fails the test instead of hanging it.
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw HTTPGetError("not an IPv4 address") }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw HTTPGetError("nothing listens on \(host):\(port)") }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
@@ -110,6 +92,68 @@ public enum HTTPGet {
 }
 
 /// A GET that failed before a complete response arrived.
+extension HTTPGet {
+    /// A blocking TCP connection to `host:port` whose reads give up after 30 s, so a hung server fails
+    /// the test instead of hanging it.
+    static func connect(host: String, port: Int) throws -> Int32 {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw HTTPGetError("socket() failed") }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+            close(fd)
+            throw HTTPGetError("not an IPv4 address")
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw HTTPGetError("nothing listens on \(host):\(port)")
+        }
+        return fd
+    }
+}
+
+/// A request sent in part and never finished, as a slow or hostile client leaves one: the server must
+/// close it rather than keep it for ever.
+public final class HalfSentRequest: Sendable {
+    private let fd: Int32
+
+    /// Connects to `port` on 127.0.0.1 and sends a request line and one header, without the blank line.
+    public init(port: Int) throws {
+        fd = try HTTPGet.connect(host: "127.0.0.1", port: port)
+        let part = Array("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8)
+        guard part.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == part.count else {
+            close(fd)
+            throw HTTPGetError("send() failed")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Whether the server closes the connection before the 30 s read timeout (blocks a thread of its own).
+    public func closedByServer() async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                // 0: the server closed it; -1 with ECONNRESET: it reset it; -1 with EAGAIN: the timeout.
+                let read = recv(self.fd, &byte, 1, 0)
+                continuation.resume(returning: read == 0 || (read < 0 && errno == ECONNRESET))
+            }
+        }
+    }
+}
+
 public struct HTTPGetError: Error, CustomStringConvertible {
     /// What failed.
     public var description: String

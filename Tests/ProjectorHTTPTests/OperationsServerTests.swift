@@ -48,10 +48,35 @@ struct OperationsServerTests {
     }
 }
 
+/// The endpoints under a flood of requests that never finish.
+struct OperationsServerFloodTests {
+    /// More half-sent requests than the server serves at once: each is closed once it has been idle for the
+    /// timeout, so `/ready` is answered, and none is kept for ever.
+    @Test(
+        .timeLimit(.minutes(1)),
+        .bug(id: 21, "1,000 half-sent requests stayed open past 90 s; idle ones exhausted the file descriptors")
+    )
+    func halfSentRequestsAreClosedAndReadyIsStillAnswered() async throws {
+        var limits = OperationsServer.Limits()
+        limits.idleTimeout = .seconds(1)
+        limits.maxConnections = 8
+        let endpoints = OperationsEndpoints(readiness: { Readiness(ready: true, reasons: []) }, status: { [] })
+        try await withServer(endpoints: endpoints, registry: PrometheusCollectorRegistry(), limits: limits) { port in
+            let flood = try (0..<24).map { _ in try HalfSentRequest(port: port) }
+            let ready = try await HTTPGet.get("/ready", port: port)
+            #expect(ready.status == 200)
+            for request in flood {
+                #expect(await request.closedByServer(), "a half-sent request was kept open")
+            }
+        }
+    }
+}
+
 /// Runs an `OperationsServer` on an ephemeral port for `body`, then shuts it down gracefully.
 func withServer<T: Sendable>(
     endpoints: OperationsEndpoints,
     registry: PrometheusCollectorRegistry,
+    limits: OperationsServer.Limits = OperationsServer.Limits(),
     _ body: @Sendable (_ port: Int) async throws -> T
 ) async throws -> T {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -62,6 +87,7 @@ func withServer<T: Sendable>(
         endpoints: endpoints,
         registry: registry,
         logger: logger,
+        limits: limits,
         onListening: { port in portContinuation.yield(port) }
     )
     let group = ServiceGroup(services: [server], logger: logger)

@@ -95,4 +95,42 @@ import Testing
             #expect(!status.stdout.contains("\u{1B}") && !status.stdout.contains("\nprojector: FORGED"))
         }
     }
+
+    @Test(
+        .bug(
+            id: 21,
+            "run --http-port on a taken port claimed every checkpoint, then failed with 'projection failed: bind…'"
+        )
+    )
+    func aTakenHTTPPortFailsTheRunBeforeItClaimsAnything() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let (listener, port) = try Self.listeningSocket()
+            defer { close(listener) }
+            let result = try await ProjectorBinary.run(["run", "--http-port", "\(port)"], database: url)
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("cannot serve the HTTP endpoints on 127.0.0.1:\(port)"), "\(result.stderr)")
+            #expect(result.stderr.contains("no projection was claimed"))
+            let claimed = try await conn.query(
+                "SELECT (SELECT count(*) FROM projector.leases) + (SELECT count(*) FROM projector.checkpoints WHERE owner IS NOT NULL)"
+            ).rows[0]
+            #expect(try claimed.decode(Int.self, at: 0) == 0)
+        }
+    }
+
+    /// A TCP socket listening on 127.0.0.1 at a port the kernel picked, and that port.
+    static func listeningSocket() throws -> (Int32, Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(descriptor, address, length) == 0 && listen(descriptor, 8) == 0
+                    && getsockname(descriptor, address, &length) == 0
+            }
+        }
+        guard descriptor >= 0, bound else { throw POSIXError(.EADDRINUSE) }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    }
 }

@@ -13,11 +13,11 @@ enum StorableJSONOracle {
             problems += fieldTextsAreStorable(document)
         }
         guard !DoubleRange.mayBeExceeded(in: bytes) else { return problems }
-        guard (try? JSONDecoder().decode(AnyValue.self, from: Data(bytes))) != nil else {
+        guard (try? JSONDecoder().decode(ReferenceValue.self, from: Data(bytes))) != nil else {
             return problems + ["StorableJSON accepted a document JSONDecoder rejects"]
         }
         guard document.kind == .object,
-            let fields = try? JSONDecoder().decode([String: AnyValue].self, from: Data(bytes))
+            let fields = try? JSONDecoder().decode([String: ReferenceValue].self, from: Data(bytes))
         else { return problems }
         for (name, value) in fields {
             guard let field = document.field(name) else {
@@ -39,14 +39,6 @@ enum StorableJSONOracle {
                 return nil
             }
             return "the text of field \(name), as written, is not a storable document"
-        }
-    }
-
-    /// Any JSON value; its string when it is one.
-    private struct AnyValue: Decodable {
-        var string: String?
-        init(from decoder: any Decoder) throws {
-            string = try? decoder.singleValueContainer().decode(String.self)
         }
     }
 }
