@@ -1,3 +1,4 @@
+import Foundation
 import ProjectionContract
 import ProjectionCore
 import Testing
@@ -209,5 +210,32 @@ struct ContractDecodingTests {
             try decode(TestResultRecorded.self, from: event)
         }
         #expect(failure?.reason == "data.interpretation: must be one of normal, low, high, abnormal, critical")
+    }
+
+    @Test(.bug(id: 21, "an unknown field nested deeper than 512 dead-lettered the event as 'not valid JSON'"))
+    func anUnknownFieldNestedPastJSONDecodersDepthIsIgnored() throws {
+        let deep = String(repeating: "[", count: 2_000) + "{\"a\": [1, {}]}" + String(repeating: "]", count: 2_000)
+        var payload = json(Payloads.appointmentMissed())
+        payload.removeLast()
+        let decoded = try decode(
+            AppointmentMissed.self,
+            from: recordedEvent(
+                "AppointmentMissed",
+                json: payload + ", \"extra\": \(deep)}",
+                metadataJSON: #"{"x": \#(deep)}"#
+            )
+        )
+        #expect(decoded.payload.nhsNumber.digits == Payloads.nhsNumber)
+        // A known field that deep is still read, and refused.
+        let known = #"{"appointmentId": \#(deep), "nhsNumber": "\#(Payloads.nhsNumber)"}"#
+        let failure = #expect(throws: ProjectionFailure.self) {
+            try decode(AppointmentMissed.self, from: recordedEvent("AppointmentMissed", json: known))
+        }
+        #expect(failure?.category == .invalidPayload)
+        // Broken JSON inside the deep part is still broken JSON.
+        let broken = payload + ", \"extra\": " + deep.replacingOccurrences(of: "[1, {}]", with: "[1, {]") + "}"
+        #expect(throws: ProjectionFailure.self) {
+            try decode(AppointmentMissed.self, from: recordedEvent("AppointmentMissed", json: broken))
+        }
     }
 }

@@ -29,7 +29,8 @@ public enum PayloadOracle {
                 return ["\(Payload.eventType) v\(schemaVersion): the tape decoded another payload than JSONDecoder"]
             }
         case .failure:
-            if fast != nil {
+            // The one difference by design: an unknown field nested past JSONDecoder's depth is ignored.
+            if fast != nil && !PayloadDecoding.nestsDeeperThanJSONDecoderReads(data) {
                 return ["\(Payload.eventType) v\(schemaVersion): the tape decoded what JSONDecoder rejects"]
             }
         }

@@ -148,6 +148,12 @@ package enum PayloadDecoding {
         try? TapeDecoder.decode(Payload.self, from: data, userInfo: [.contractSchemaVersion: schemaVersion])
     }
 
+    /// Whether `data` is valid JSON with arrays or objects nested deeper than `JSONDecoder` reads: the tape
+    /// decodes such a document when only unknown fields are that deep, where `JSONDecoder` refuses it.
+    package static func nestsDeeperThanJSONDecoderReads(_ data: [UInt8]) -> Bool {
+        (try? JSONTape(data))?.nodes.contains(where: \.opaque) ?? false
+    }
+
     /// What `JSONDecoder` makes of `data`.
     package static func foundation<Payload: EventPayload>(
         _: Payload.Type,

@@ -14,6 +14,9 @@ struct JSONTape {
         var kind: Kind
         /// A string holds a backslash escape, or a byte above ASCII: it needs more than a copy.
         var needsCare: Bool
+        /// An array or object nested deeper than `maximumDepth`: checked, but not laid out, so no decoder
+        /// may read it (only a field nobody reads may be that deep).
+        var opaque = false
         var start: Int32
         var end: Int32
         /// The index after this value's subtree: its next sibling, or its parent's end.
@@ -29,11 +32,9 @@ struct JSONTape {
     struct Refusal: Error {
         /// The byte offset the parser had reached: a place to point at, never the bytes themselves.
         var offset = 0
-        /// Arrays and objects nest deeper than `maximumDepth` there; the text may well be valid JSON.
-        var tooDeep = false
     }
 
-    /// How deeply arrays and objects may nest: `JSONDecoder`'s limit.
+    /// How deeply arrays and objects are laid out: `JSONDecoder`'s limit. Deeper ones become one opaque node.
     static let maximumDepth = 512
 
     /// The tape of `bytes`, which must hold exactly one JSON value (surrounding whitespace allowed).
@@ -48,11 +49,12 @@ struct JSONTape {
             parser.skipWhitespace()
             guard parser.index == bytes.count else { throw Refusal() }
         } catch {
-            throw Refusal(offset: parser.index, tooDeep: error.tooDeep)
+            throw Refusal(offset: parser.index)
         }
     }
 
-    private struct Parser {
+    /// The parser; `JSONTape+Deep.swift` adds the part for containers nested past `maximumDepth`.
+    struct Parser {
         let bytes: [UInt8]
         var index = 0
 
@@ -80,7 +82,7 @@ struct JSONTape {
         }
 
         private mutating func container(_ kind: Kind, into nodes: inout [Node], depth: Int) throws(Refusal) {
-            guard depth < JSONTape.maximumDepth else { throw Refusal(tooDeep: true) }
+            guard depth < JSONTape.maximumDepth else { return try opaqueContainer(kind, into: &nodes) }
             let start = index
             let at = nodes.count
             nodes.append(Node(kind: kind, needsCare: false, start: Int32(start), end: 0, next: 0, count: 0))
@@ -120,18 +122,29 @@ struct JSONTape {
         }
 
         private mutating func literal(_ text: StaticString, _ kind: Kind, into nodes: inout [Node]) throws(Refusal) {
+            let start = index
+            try scanLiteral(text)
+            append(kind, from: start, to: index, into: &nodes)
+        }
+
+        /// Consumes `text`, or refuses.
+        mutating func scanLiteral(_ text: StaticString) throws(Refusal) {
             let count = text.utf8CodeUnitCount
             guard index + count <= bytes.count else { throw Refusal() }
             for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] {
                 throw Refusal()
             }
-            append(kind, from: index, to: index + count, into: &nodes)
             index += count
         }
 
-        /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
         private mutating func number(into nodes: inout [Node]) throws(Refusal) {
             let start = index
+            try scanNumber()
+            append(.number, from: start, to: index, into: &nodes)
+        }
+
+        /// Consumes `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or refuses.
+        mutating func scanNumber() throws(Refusal) {
             if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count else { throw Refusal() }
             if bytes[index] == UInt8(ascii: "0") {
@@ -150,7 +163,6 @@ struct JSONTape {
                 }
                 guard digits() > 0 else { throw Refusal() }
             }
-            append(.number, from: start, to: index, into: &nodes)
         }
 
         private mutating func digits() -> Int {
@@ -159,8 +171,22 @@ struct JSONTape {
             return index - start
         }
 
-        /// A string, checked: no raw control characters, valid escapes and surrogate pairs, valid UTF-8.
         private mutating func string(into nodes: inout [Node]) throws(Refusal) {
+            let (start, needsCare) = try scanString()
+            let node = Node(
+                kind: .string,
+                needsCare: needsCare,
+                start: Int32(start),
+                end: Int32(index - 1),
+                next: Int32(nodes.count + 1),
+                count: 0
+            )
+            nodes.append(node)
+        }
+
+        /// Consumes a string, checked: no raw control characters, valid escapes and surrogate pairs, valid
+        /// UTF-8. Returns where its text starts (after the quote) and whether it needs more than a copy.
+        mutating func scanString() throws(Refusal) -> (start: Int, needsCare: Bool) {
             index += 1
             let start = index
             var needsCare = false
@@ -179,16 +205,8 @@ struct JSONTape {
                     index += 1
                 }
             }
-            let node = Node(
-                kind: .string,
-                needsCare: needsCare,
-                start: Int32(start),
-                end: Int32(index),
-                next: Int32(nodes.count + 1),
-                count: 0
-            )
-            nodes.append(node)
             index += 1
+            return (start, needsCare)
         }
 
         private mutating func escape() throws(Refusal) {
@@ -260,7 +278,7 @@ struct JSONTape {
             index += length
         }
 
-        private func append(_ kind: Kind, from start: Int, to end: Int, into nodes: inout [Node]) {
+        func append(_ kind: Kind, from start: Int, to end: Int, into nodes: inout [Node]) {
             nodes.append(
                 Node(
                     kind: kind,

@@ -35,12 +35,6 @@ package struct StorableJSON {
         } catch {
             // Only on this rare path: a separate check makes the common mistake's reason plain.
             guard String(validating: bytes, as: UTF8.self) != nil else { throw Problem(reason: "not valid UTF-8") }
-            if error.tooDeep {
-                throw Problem(
-                    reason:
-                        "nested deeper than \(JSONTape.maximumDepth) arrays and objects (at byte \(error.offset + 1))"
-                )
-            }
             throw Problem(reason: "not valid JSON (RFC 8259): refused at byte \(error.offset + 1)")
         }
         for index in tape.nodes.indices {
@@ -51,6 +45,10 @@ package struct StorableJSON {
             case .number where !NumericRange.holds(tape.bytes[Int(node.start)..<Int(node.end)]):
                 throw Problem(
                     reason: "a number (at byte \(node.start + 1)) is out of the range of PostgreSQL's numeric"
+                )
+            case .array where node.opaque, .object where node.opaque:
+                throw Problem(
+                    reason: "nested deeper than \(JSONTape.maximumDepth) arrays and objects (at byte \(node.start + 1))"
                 )
             case .object:
                 try checkKeysAreUnique(object: index)

@@ -71,6 +71,10 @@ extension TapeDecoder.Document {
         throws
     {
         let found = tape.nodes[index].kind
+        // Nested too deep to be laid out: JSONDecoder, which refuses it, decides.
+        guard !tape.nodes[index].opaque else {
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: ""))
+        }
         guard found == kind else {
             if found == .null {
                 throw DecodingError.valueNotFound(type, .init(codingPath: path(), debugDescription: ""))
