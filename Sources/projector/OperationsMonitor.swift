@@ -16,6 +16,9 @@ actor OperationsMonitor: Service {
     private let projections: [any Projection]
     private let databaseURL: String?
     private let interval: Duration
+    /// How long a projection with work may go without progress before `/ready` says 503.
+    private let stallLimit: Duration
+    private var progress = ProgressWatch()
     private let logger: Logger
     private let health: DatabaseHealth
     private let metrics: [String: ProjectionMetrics]
@@ -29,12 +32,14 @@ actor OperationsMonitor: Service {
         projections: [any Projection],
         databaseURL: String?,
         interval: Duration,
+        stallLimit: Duration,
         health: DatabaseHealth,
         logger: Logger
     ) {
         self.projections = projections
         self.databaseURL = databaseURL
         self.interval = interval
+        self.stallLimit = stallLimit
         self.health = health
         self.logger = logger
         metrics = Dictionary(
@@ -79,7 +84,21 @@ actor OperationsMonitor: Service {
             }
             ServiceMetrics.recordStatusRead(succeeded: true)
             ServiceMetrics.recordWatermarkHeld(seconds: report.watermarkHeldBy?.seconds ?? 0)
-            lastSample = (ContinuousClock.now, report, Array(try StatusReport.encoder.encode(report)))
+            let now = ContinuousClock.now
+            let standingBy = health.standingBy
+            for status in report.projections {
+                if status.isPaused || standingBy.contains(status.name) {
+                    progress.forget(status.name)
+                } else {
+                    progress.observe(
+                        status.name,
+                        checkpoint: status.checkpoint,
+                        hasWork: status.eventsBehind > 0,
+                        at: now
+                    )
+                }
+            }
+            lastSample = (now, report, Array(try StatusReport.encoder.encode(report)))
             return report
         } catch {
             connection = nil
@@ -94,8 +113,9 @@ actor OperationsMonitor: Service {
         return lastSample
     }
 
-    /// Ready when the runner is connected, the last sample is recent (the database answers) and no projection
-    /// stopped at a dead letter.
+    /// Ready when the runner is connected, the last sample is recent (the database answers), no projection
+    /// stopped at a dead letter, and none that this instance writes has had work without progress for longer
+    /// than the stall limit (a hung backend, a full disk, a lock held for minutes).
     func readiness() -> Readiness {
         guard health.isConnected else {
             let reason =
@@ -110,10 +130,13 @@ actor OperationsMonitor: Service {
             return Readiness(ready: false, reasons: ["the database has not answered a status read recently"])
         }
         let stopped = lastSample.report.projections.filter(\.isStoppedAtDeadLetter)
-        return Readiness(
-            ready: stopped.isEmpty,
-            reasons: stopped.map { "projection \($0.name) stopped at a dead letter" }
-        )
+        let stalled = progress.stalled(longerThan: stallLimit, at: ContinuousClock.now)
+        let reasons =
+            stopped.map { "projection \($0.name) stopped at a dead letter" }
+            + stalled.map {
+                "projection \($0.projection) has had events to apply and no progress for \(Int($0.for.seconds)) s"
+            }
+        return Readiness(ready: reasons.isEmpty, reasons: reasons)
     }
 
     /// The status as `projector status --json` prints it, from the last sample (at most one

@@ -73,6 +73,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "/ready answers 503 once a projection this instance writes has had events to apply and no progress for this long (a hung backend, a full disk, a lock held for minutes), 1 to 86400. Paused and stopped projections are states in /status, not unreadiness.",
+            valueName: "seconds"
+        )
+    )
+    var readyStallSeconds = 60.0
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "Length of a writer's lease on a projection, renewed every third of it: a standby takes over within about this plus 1 s once the writer freezes or is cut off. Default: PROJECTOR_LEASE_SECONDS, else 3.",
             valueName: "seconds"
         )
@@ -103,6 +112,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard (0.1...3600).contains(sampleInterval) else {
             throw ValidationError("--sample-interval must be 0.1 to 3600 seconds")
+        }
+        guard (1...86_400).contains(readyStallSeconds) else {
+            throw ValidationError("--ready-stall-seconds must be 1 to 86400 seconds")
         }
         guard leaseLength >= 0.3 && leaseLength <= 3600 else {
             throw ValidationError("--lease-seconds (or PROJECTOR_LEASE_SECONDS) must be 0.3 to 3600")
@@ -150,6 +162,7 @@ struct RunCommand: AsyncParsableCommand {
                 projections: projections,
                 databaseURL: global.databaseURL,
                 interval: .milliseconds(Int64(sampleInterval * 1000)),
+                stallLimit: .milliseconds(Int64(readyStallSeconds * 1000)),
                 health: health,
                 logger: logger
             )

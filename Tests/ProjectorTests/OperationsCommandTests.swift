@@ -87,6 +87,48 @@ import Testing
         }
     }
 
+    @Test(.bug(id: 21, "/ready stayed 200 while every batch of every projection failed"))
+    func readyTurnsUnreadyWhileAProjectionWithWorkCannotProgressAndReadyAgainAfter() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            #expect(
+                try await ProjectorBinary.run(["generate", "--patients", "5", "--into-log"], database: url).status == 0
+            )
+            let port = TestPorts.http()
+            let run = try ProjectorBinary.start(
+                [
+                    "run", "--only", "timeline", "--poll-interval", "0.2", "--http-port", "\(port)",
+                    "--sample-interval", "0.2", "--ready-stall-seconds", "2",
+                ],
+                database: url
+            )
+            defer { run.terminate() }
+            try await waitUntil("the projector to catch up") { try await lagEvents(port: port) == 0 }
+            #expect(await get("/ready", port: port)?.status == 200)
+
+            // Writers wait on this lock (and time out, and retry); readers, the status among them, do not.
+            let holder = try await Connection.connect(to: url, applicationName: "projector-tests-lock")
+            try await holder.execute("BEGIN")
+            try await holder.execute("LOCK TABLE timeline.entries IN SHARE MODE")
+            let more = try await ProjectorBinary.run(
+                ["generate", "--patients", "3", "--seed", "7", "--into-log"],
+                database: url
+            )
+            #expect(more.status == 0)
+            try await waitUntil("/ready to report the stalled projection") {
+                guard let ready = await get("/ready", port: port), ready.status == 503 else { return false }
+                return ready.body.contains("projection timeline has had events to apply and no progress for")
+            }
+            try await holder.execute("COMMIT")
+            await holder.close()
+            try await waitUntil("the projection to catch up and /ready to recover") {
+                let ready = await get("/ready", port: port)
+                return try await lagEvents(port: port) == 0 && ready?.status == 200
+            }
+            run.terminate()
+            await ProjectorBinary.waitForExit(run)
+        }
+    }
+
     /// `ProjectorNoWriter` stays quiet while a projection is rebuilt before it runs: no lease is held then, and
     /// `projector_rebuilding` says why. A build row stands for a rebuild here, moving or stalled.
     @Test func theRebuildingGaugeFollowsABuildThatMovesAndDropsWhenItStalls() async throws {
