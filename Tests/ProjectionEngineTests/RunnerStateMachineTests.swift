@@ -98,6 +98,41 @@ import Testing
         #expect(machine.state(of: "a") == .failed(retryAt: start + .seconds(3), failures: 3))
     }
 
+    @Test(.bug(id: 21, "when every projection failed together the retry came every ~2 s instead of doubling"))
+    func theBackoffKeepsDoublingWhenTheWholeGroupFailsAgainAfterEveryRejoin() {
+        var (machine, _) = claimedMachine(["a": 7, "b": 7])
+        machine.maxRetryDelay = .seconds(60)
+        var now = ContinuousClock.now
+        var position: Int64 = 7
+        var epoch = 1
+        var waits: [Duration] = []
+        for _ in 0..<5 {
+            // Both are level; the group's page fails for both (a full disk, say).
+            _ = machine.pageRead(start: at(position), end: at(position + 1), caughtUp: false)
+            _ = machine.groupWritten(end: at(position + 1), outcomes: ["a": .failed, "b": .failed], now: now)
+            position += 1
+            guard case .failed(let retryAt, _) = machine.state(of: "a") else {
+                Issue.record("a did not fail")
+                return
+            }
+            waits.append(retryAt - now)
+            now = retryAt
+            epoch += 1
+            #expect(machine.tick(now: now) == [.claim("a", epoch: epoch), .claim("b", epoch: epoch)])
+            // Claimed where the group stands: both rejoin at once, and the next page fails again.
+            _ = machine.claimed("a", epoch: epoch, position: at(position), paused: false)
+            _ = machine.claimed("b", epoch: epoch, position: at(position), paused: false)
+            #expect(machine.level == ["a", "b"])
+        }
+        #expect(waits == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)])
+        // A page that applies resets it.
+        _ = machine.pageRead(start: at(position), end: at(position + 1), caughtUp: false)
+        _ = machine.groupWritten(end: at(position + 1), outcomes: ["a": .advanced, "b": .failed], now: now)
+        _ = machine.pageRead(start: at(position + 1), end: at(position + 2), caughtUp: false)
+        _ = machine.groupWritten(end: at(position + 2), outcomes: ["a": .failed], now: now)
+        #expect(machine.state(of: "a") == .failed(retryAt: now + .seconds(1), failures: 1))
+    }
+
     @Test func aJoinThatFallsShortContinuesOnItsOwnSessionsThenJoins() {
         var (machine, _) = claimedMachine(["a": 50, "b": 2])
         #expect(machine.state(of: "b") == .joining)

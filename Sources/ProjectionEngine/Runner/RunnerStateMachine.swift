@@ -41,7 +41,8 @@ struct RunnerStateMachine {
         var state: MemberState
         /// Bumped by every claim; work started under another epoch is stale.
         var epoch = 0
-        /// Failures in a row, for the retry backoff; reset when it joins the group.
+        /// Failures in a row, for the retry backoff; reset when a page of the group applies for it. (Not when
+        /// it rejoins: a group that fails together rejoins at once, and would never back off.)
         var failures = 0
     }
 
@@ -194,7 +195,7 @@ struct RunnerStateMachine {
         var actions: [Action] = []
         for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) where members[name]?.state == .level {
             switch outcome {
-            case .advanced: continue
+            case .advanced: members[name]?.failures = 0
             case .stopped: members[name]?.state = .paused
             case .needsClaim: actions += claim(name)
             case .failed: actions += fail(name, now: now)
@@ -293,7 +294,6 @@ struct RunnerStateMachine {
         }
         if position == group {
             members[name]?.state = .level
-            members[name]?.failures = 0
             return []
         }
         if position > group {
