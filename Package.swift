@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         // Already in Hummingbird's graph; named for NIOCore (a bound port, ByteBuffer).
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        // `swift package generate-documentation`: the DocC catalogs (the event contract, …); CI builds them.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         // libpq, through pkg-config; only `Postgres` imports it.
@@ -71,7 +73,7 @@ let package = Package(
             name: "ProjectorBench",
             dependencies: ["Postgres", "EventLog", "EventGenerator", "Migrations", "ProjectionCore"]
         ),
-        // Deterministic synthetic events per events.md, for demos, tests and benchmarks.
+        // Deterministic synthetic events per the event contract, for demos, tests and benchmarks.
         .target(name: "EventGenerator"),
         // The service's own schemas (event log, checkpoints, dead letters, roles) as numbered SQL files,
         // and the analysts' reporting views.

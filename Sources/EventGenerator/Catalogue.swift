@@ -1,4 +1,4 @@
-/// English text with its Welsh translation, as events.md's bilingual objects carry it.
+/// English text with its Welsh translation, as the event contract's bilingual objects carry it.
 struct BilingualText {
     /// The English text.
     let en: String

@@ -1,4 +1,4 @@
-/// A lazy, deterministic sequence of synthetic events for ``GeneratorOptions/patients`` patients (events.md).
+/// A lazy, deterministic sequence of synthetic events for ``GeneratorOptions/patients`` patients (the event contract).
 ///
 /// Patients come one after another, each story in the order it happened: `PatientRegistered` first, then
 /// appointments, tests and results, consents, journal entries and detail changes. Only one patient's events are

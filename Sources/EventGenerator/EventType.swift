@@ -1,4 +1,4 @@
-/// The event types of the contract (events.md), with the fields each one must carry.
+/// The event types of the event contract, with the fields each one must carry.
 enum EventType: String, CaseIterable {
     /// `PatientRegistered`, on `patient-<nhsNumber>`.
     case patientRegistered = "PatientRegistered"
@@ -33,7 +33,7 @@ enum EventType: String, CaseIterable {
     /// `JournalEntryDeleted`.
     case journalEntryDeleted = "JournalEntryDeleted"
 
-    /// The top-level data fields events.md requires for this type at a schema version.
+    /// The top-level data fields the event contract requires for this type at a schema version.
     func requiredKeys(schemaVersion: Int) -> [String] {
         switch self {
         case .patientRegistered:

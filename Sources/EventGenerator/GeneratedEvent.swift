@@ -1,11 +1,11 @@
-/// One synthetic event as a producer would append it: stream, type, id, payload and metadata (events.md).
+/// One synthetic event as a producer would append it: stream, type, id, payload and metadata (the event contract).
 ///
 /// - Important: `stream` and `data` hold NHS numbers. The first ~909 000 patients get numbers from the `999`
 ///   range the NHS keeps for testing, but code handling generated events should treat them as patient data.
 public struct GeneratedEvent: Sendable, Hashable {
     /// `<category>-<id>`: `patient-…`, `appointment-…`, `laborder-…`, `labresult-…`, `consent-…` or `journal-…`.
     public var stream: String
-    /// The event type, one of the names in events.md.
+    /// The event type, one of the names of the event contract.
     public var type: String
     /// A lowercase canonical version-4 UUID, deterministic for the generator's seed.
     public var eventID: String

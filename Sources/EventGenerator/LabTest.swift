@@ -1,4 +1,4 @@
-/// How a laboratory flags a result (events.md's `interpretation`).
+/// How a laboratory flags a result (the event contract's `interpretation`).
 enum Interpretation: String {
     /// Within the reference range.
     case normal

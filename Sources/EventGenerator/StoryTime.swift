@@ -4,7 +4,7 @@ enum TimeStyle {
     case utc
     /// Wall-clock time in Wales with its offset (`+00:00` in winter, `+01:00` in summer time).
     case london
-    /// No offset at all: invalid per events.md, used only to make dead-letter cases.
+    /// No offset at all: invalid per the event contract, used only to make dead-letter cases.
     case withoutOffset
 }
 

@@ -1,4 +1,4 @@
-/// An event to append: the producer's part of the envelope (events.md).
+/// An event to append: the producer's part of the envelope (the event contract).
 public struct NewEvent: Sendable, Hashable {
     /// `<category>-<id>`; patient data, never logged.
     public var stream: String

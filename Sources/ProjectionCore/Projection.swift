@@ -17,7 +17,7 @@ public protocol Projection: Sendable {
 
     /// The row changes `event` causes, in order.
     ///
-    /// - Throws: `ProjectionFailure` when the event cannot be decoded or breaks a rule of events.md;
+    /// - Throws: `ProjectionFailure` when the event cannot be decoded or breaks a rule of the event contract;
     ///   the engine dead-letters it and goes on.
     func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange]
 }

@@ -1,4 +1,4 @@
-/// One stored event, as a projection sees it: the envelope of `eventlog.events` (events.md).
+/// One stored event, as a projection sees it: the envelope of `eventlog.events` (the event contract).
 ///
 /// - Important: `streamID` embeds NHS numbers (`consent-<nhsNumber>`) and `data` is patient data:
 ///   neither may reach a log line or an error message. Log `position`, `eventID` and `eventType`.
@@ -11,7 +11,7 @@ public struct RecordedEvent: Sendable {
     public var streamPosition: Int64
     /// The producer's idempotency key, a UUID in its canonical lowercase text form.
     public var eventID: String
-    /// One of the names in events.md; unknown types are ignored by projections.
+    /// One of the names of the event contract; unknown types are ignored by projections.
     public var eventType: String
     /// The payload: the UTF-8 bytes of one JSON object.
     public var data: [UInt8] { didSet { decoded = DecodeCache() } }

@@ -21,7 +21,7 @@ struct AppendCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "The stream, <category>-<id> (e.g. appointment-5f0c…).") var stream: String?
-    @Option(help: "The event type (see events.md).") var type: String?
+    @Option(help: "The event type (see the event contract).") var type: String?
     @Option(help: "The payload, a JSON object.") var data: String?
     @Option(help: "The metadata, a JSON object.") var metadata = "{}"
     @Option(help: "The event's UUID (idempotency key). Default: a new random UUID.") var eventId: String?

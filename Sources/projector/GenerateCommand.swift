@@ -8,7 +8,7 @@ import Postgres
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generates deterministic synthetic patients and their events (events.md).",
+        abstract: "Generates deterministic synthetic patients and their events (the event contract).",
         discussion: """
             The same --patients, --seed and --invalid-fraction always give byte-identical output with the same \
             event ids, so importing it twice is a no-op. Writes NDJSON to standard output (or --output), or \

@@ -33,7 +33,7 @@ struct ParsedEvent {
         self.metadata = metadata
     }
 
-    /// `metadata.schemaVersion`, or the type's current version when missing (events.md).
+    /// `metadata.schemaVersion`, or the type's current version when missing (the event contract).
     var schemaVersion: Int {
         metadata["schemaVersion"] as? Int ?? (type == "TestResultRecorded" ? 2 : 1)
     }
@@ -44,9 +44,9 @@ struct ParsedEvent {
     }
 }
 
-/// The rules of events.md, written out again here so that the tests do not trust the generator's own copy.
+/// The rules of the event contract, written out again here so that the tests do not trust the generator's own copy.
 enum ContractChecker {
-    /// Every event type of events.md.
+    /// Every event type of the event contract.
     static let eventTypes: Set<String> = Set(requiredFields.keys)
 
     /// The required top-level data fields per type (schemaVersion 2 for `TestResultRecorded`).
@@ -93,7 +93,7 @@ enum ContractChecker {
         (try? Date(text, strategy: .iso8601))?.timeIntervalSince1970
     }
 
-    /// Every rule of events.md the event breaks; empty when it is valid.
+    /// Every rule of the event contract the event breaks; empty when it is valid.
     static func problems(of event: ParsedEvent) -> [String] {
         guard let required = requiredFields[event.type] else { return ["unknown type \(event.type)"] }
         var problems: [String] = []
@@ -118,7 +118,7 @@ enum ContractChecker {
         return problems + valueProblems(of: event)
     }
 
-    /// Breaches of the enumerations and shapes of events.md that the generator must never produce.
+    /// Breaches of the enumerations and shapes of the event contract that the generator must never produce.
     private static func valueProblems(of event: ParsedEvent) -> [String] {
         let data = event.data
         var problems: [String] = []

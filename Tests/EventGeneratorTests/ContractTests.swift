@@ -2,7 +2,7 @@ import EventGenerator
 import Foundation
 import Testing
 
-/// Every generated event obeys events.md, and the streams tell causal stories.
+/// Every generated event obeys the event contract, and the streams tell causal stories.
 @Suite("Contract")
 struct ContractTests {
     private let events = parsedEvents(GeneratorOptions(patients: 150, seed: 11))

@@ -1,7 +1,7 @@
 import Foundation
 import ProjectionCore
 
-/// Valid payloads of events.md for one patient, as JSON objects tests can alter field by field.
+/// Valid payloads of the event contract for one patient, as JSON objects tests can alter field by field.
 enum Payloads {
     /// A valid NHS number (Modulus 11 check digit 9).
     static let nhsNumber = "9434765919"

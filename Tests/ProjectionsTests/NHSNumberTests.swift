@@ -1,7 +1,7 @@
 import ProjectionContract
 import Testing
 
-/// The NHS number rule of events.md: 10 digits and a Modulus 11 check digit.
+/// The NHS number rule of the event contract: 10 digits and a Modulus 11 check digit.
 @Suite("NHS number")
 struct NHSNumberTests {
     @Test(arguments: ["9434765919", "4010232137", "9876543210", "9434765870"])

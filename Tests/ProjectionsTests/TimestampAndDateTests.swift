@@ -2,7 +2,7 @@ import ProjectionContract
 import ProjectionCore
 import Testing
 
-/// The timestamp (offset required) and date rules of events.md.
+/// The timestamp (offset required) and date rules of the event contract.
 @Suite("Timestamps and dates")
 struct TimestampAndDateTests {
     @Test(arguments: [

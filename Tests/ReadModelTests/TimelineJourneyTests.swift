@@ -5,7 +5,7 @@ import ProjectionCore
 import Testing
 import TimelineProjection
 
-/// One patient's story, written by hand from events.md, through the log and the engine into `timeline.entries`.
+/// One patient's story, written by hand from the event contract, through the log and the engine into `timeline.entries`.
 @Suite struct TimelineJourneyTests {
     static let nhs = "9434765919"
     static let meta = #"{"schemaVersion": 1, "occurredAt": "2026-01-05T09:00:00Z", "sourceSystem": "7A4"}"#

@@ -1,4 +1,4 @@
-/// The `metadata` object of an event (events.md, envelope).
+/// The `metadata` object of an event (the event contract's envelope).
 ///
 /// Only `schemaVersion` has a default; the other fields are optional here so that a read model that
 /// does not need them does not dead-letter events over them, but each is validated when present.

@@ -1,6 +1,6 @@
 import ProjectionCore
 
-/// The typed payload of one event type of events.md, validated while it is decoded.
+/// The typed payload of one event type of the event contract, validated while it is decoded.
 ///
 /// Decode payloads with `decode(_:from:)`, which reads the schema version from the metadata,
 /// checks it against `supportedSchemaVersions` and turns every broken rule into a `ProjectionFailure`.
@@ -23,7 +23,7 @@ public protocol EventPayload: Decodable, Sendable {
 }
 
 extension EventPayload {
-    /// Version 1, the version of every type of events.md except `TestResultRecorded`.
+    /// Version 1, the version of every type of the event contract except `TestResultRecorded`.
     public static var currentSchemaVersion: Int { 1 }
 
     /// Every version from 1 up to the current one.

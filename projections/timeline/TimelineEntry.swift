@@ -16,7 +16,7 @@ struct TimelineEntry {
         /// The patient's registration with the app.
         case registration
 
-        /// The prefix of `entry_id`; ids are unique only within their kind (events.md).
+        /// The prefix of `entry_id`; ids are unique only within their kind (the event contract).
         var keyPrefix: String {
             switch self {
             case .appointment: "appointment"

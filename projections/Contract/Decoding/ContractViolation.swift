@@ -1,6 +1,6 @@
 import ProjectionCore
 
-/// A broken rule of events.md at one field, found while decoding and reported as a `ProjectionFailure`.
+/// A broken rule of the event contract at one field, found while decoding and reported as a `ProjectionFailure`.
 ///
 /// - Important: `rule` says what the field must be, never what it was: the value may be patient data.
 struct ContractViolation: Error {

@@ -9,7 +9,7 @@ import ProjectionCore
 ///
 /// - Throws: `ProjectionFailure` with category `unsupportedSchemaVersion` when the version is not one
 ///   of `Payload.supportedSchemaVersions`, and `invalidPayload` when either JSON document does not
-///   decode or breaks a rule of events.md. Reasons name the field and the rule, never the value.
+///   decode or breaks a rule of the event contract. Reasons name the field and the rule, never the value.
 ///
 /// The outcome is kept with the event, so the next projection decoding it as the same type parses nothing.
 public func decode<Payload: EventPayload>(

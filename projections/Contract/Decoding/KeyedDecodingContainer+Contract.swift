@@ -1,4 +1,4 @@
-/// Field readers that apply the rules of events.md and report violations at the field's path.
+/// Field readers that apply the rules of the event contract and report violations at the field's path.
 extension KeyedDecodingContainer {
     /// A required string that is not empty or blank and can be stored.
     func text(_ key: Key) throws -> String {
@@ -55,7 +55,7 @@ extension KeyedDecodingContainer {
         }
     }
 
-    /// A required value of a closed vocabulary of events.md.
+    /// A required value of a closed vocabulary of the event contract.
     func enumeration<Value: ContractEnumeration>(_ key: Key, as _: Value.Type = Value.self) throws -> Value {
         try validated(key) { (text: String) throws(ContractViolation) in try Value(validating: text) }
     }

@@ -1,6 +1,6 @@
 /// Producer text in English and Welsh (`{"en": "...", "cy": "..."}`), with Welsh falling back to English.
 ///
-/// events.md lets `cy` be missing; the read model then shows the English text and records that it
+/// The event contract lets `cy` be missing; the read model then shows the English text and records that it
 /// fell back, so that the gap is visible (`cyIsFallback`). An empty or blank `cy` counts as missing.
 public struct BilingualText: Hashable, Sendable {
     /// The English text; never empty.

@@ -1,4 +1,4 @@
-/// A closed vocabulary of events.md, carried as its JSON string.
+/// A closed vocabulary of the event contract, carried as its JSON string.
 ///
 /// The vocabularies are small and alike, so they share this file.
 public protocol ContractEnumeration: RawRepresentable<String>, CaseIterable, Hashable, Sendable {
