@@ -40,7 +40,8 @@ package struct LineReader {
         self.source = source
     }
 
-    /// The most bytes of a line the reader ever holds (beyond one chunk being searched).
+    /// How many bytes of the current line the reader holds: at most `maxLineBytes + 1`, plus the chunk
+    /// it has just read.
     package var heldLineBytes: Int { buffer.count - start }
 
     /// The next line, or nil at the end of the input.
@@ -72,7 +73,8 @@ package struct LineReader {
             buffer.removeFirst(start)
             start = 0
             // A line already over the limit (with a byte to spare for a `\r`) is dropped, not kept.
-            if dropping || buffer.count > maxLineBytes + 1 {
+            // `count - 1 > max`, not `count > max + 1`: a limit of `Int.max` must not overflow.
+            if dropping || buffer.count - 1 > maxLineBytes {
                 dropping = true
                 // A last `\r` is kept: it does not count if `\n` comes next.
                 let kept = buffer.last == 0x0D ? 1 : 0

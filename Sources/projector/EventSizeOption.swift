@@ -22,12 +22,17 @@ struct EventSizeOption: ParsableArguments {
             ?? EventLine.defaultMaxBytes
     }
 
+    /// The largest limit accepted: PostgreSQL stores no field over 1 GiB.
+    static let ceiling = 1 << 30
+
     func validate() throws {
         if let text = ProcessInfo.processInfo.environment["PROJECTOR_MAX_EVENT_BYTES"], maxEventBytes == nil,
             (Int(text) ?? 0) <= 0
         {
             throw ValidationError("PROJECTOR_MAX_EVENT_BYTES must be a positive number of bytes")
         }
-        guard limit > 0 else { throw ValidationError("--max-event-bytes must be positive") }
+        guard (1...Self.ceiling).contains(limit) else {
+            throw ValidationError("--max-event-bytes (or PROJECTOR_MAX_EVENT_BYTES) must be 1 to \(Self.ceiling) (1 GiB)")
+        }
     }
 }

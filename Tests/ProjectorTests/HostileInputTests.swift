@@ -17,6 +17,14 @@ import Testing
         }
     }
 
+    @Test func anEventSizeLimitOutOfRangeIsAUsageError() async throws {
+        for value in ["0", "-1", "9223372036854775807", "\((1 << 30) + 1)"] {
+            let result = try await ProjectorBinary.run(["import", "--max-event-bytes=\(value)", "/nonexistent"])
+            #expect(result.status == 64, "\(value): \(result.stderr)")
+            #expect(result.stderr.contains("--max-event-bytes (or PROJECTOR_MAX_EVENT_BYTES) must be 1 to"))
+        }
+    }
+
     @Test(.bug(id: 21, "generate --output replaced a device file (/dev/null) with a regular file"))
     func generateWritesOnlyToANewPathOrARegularFile() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("output-\(UUID())")
