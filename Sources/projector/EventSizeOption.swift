@@ -32,7 +32,9 @@ struct EventSizeOption: ParsableArguments {
             throw ValidationError("PROJECTOR_MAX_EVENT_BYTES must be a positive number of bytes")
         }
         guard (1...Self.ceiling).contains(limit) else {
-            throw ValidationError("--max-event-bytes (or PROJECTOR_MAX_EVENT_BYTES) must be 1 to \(Self.ceiling) (1 GiB)")
+            throw ValidationError(
+                "--max-event-bytes (or PROJECTOR_MAX_EVENT_BYTES) must be 1 to \(Self.ceiling) (1 GiB)"
+            )
         }
     }
 }
