@@ -14,7 +14,9 @@ struct AppendCommand: AsyncParsableCommand {
             JSON object with --json '{"stream", "type", "data", "metadata", "eventId"}'. Re-appending an \
             event id already in the log is a no-op (it prints where the event was first stored). Prints the log \
             position the event committed at, xid/position, for read-your-writes: CALL projector.wait_for(...) \
-            returns once a projection has passed it. Exit code 3 when the stream is not at --expected-version.
+            returns once a projection has passed it. Exit code 3 when the stream is not at --expected-version. \
+            --data, --metadata and --json are checked by the rules `projector import` applies (see its help) and \
+            sent as written, so PostgreSQL parses every number; an argument that is not UTF-8 is refused.
             """
     )
 
