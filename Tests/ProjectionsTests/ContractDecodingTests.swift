@@ -238,4 +238,23 @@ struct ContractDecodingTests {
             try decode(AppointmentMissed.self, from: recordedEvent("AppointmentMissed", json: broken))
         }
     }
+
+    /// Found by the payload fuzzer: Foundation's JSONDecoder traps (it cannot be caught) on an unterminated
+    /// document that reaches its depth limit at its last byte. No such document is in the log (jsonb
+    /// stores only valid JSON), but nothing that is not JSON may reach JSONDecoder.
+    @Test(.bug(id: 21, "JSONDecoder traps on [ repeated 513 times"))
+    func aDocumentThatIsNotJSONNeverReachesJSONDecoder() {
+        let broken = String(repeating: "[", count: 513)
+        let payload = #expect(throws: ProjectionFailure.self) {
+            try decode(AppointmentMissed.self, from: recordedEvent("AppointmentMissed", json: broken))
+        }
+        #expect(payload?.reason == "data: is not valid JSON")
+        let metadata = #expect(throws: ProjectionFailure.self) {
+            try decode(
+                AppointmentMissed.self,
+                from: recordedEvent("AppointmentMissed", json: json(Payloads.appointmentMissed()), metadataJSON: broken)
+            )
+        }
+        #expect(metadata?.reason == "metadata: is not valid JSON")
+    }
 }

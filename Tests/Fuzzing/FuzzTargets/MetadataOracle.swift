@@ -8,6 +8,10 @@ public enum MetadataOracle {
     /// Where the scanner and `JSONDecoder` disagree about `bytes`; empty when they agree.
     public static func disagreements(_ bytes: [UInt8], defaultSchemaVersion: Int = 1) -> [String] {
         let scanned = MetadataDecoding.scanned(bytes, defaultSchemaVersion: defaultSchemaVersion)
+        // What is not JSON by RFC 8259 never reaches JSONDecoder (it traps on some of it): nor may the scanner read it.
+        guard PayloadDecoding.isJSON(bytes) else {
+            return scanned == nil ? [] : ["the scanner read a document that is not JSON"]
+        }
         switch Result(catching: { () throws(ProjectionFailure) in
             try MetadataDecoding.decoded(bytes, defaultSchemaVersion: defaultSchemaVersion)
         }) {

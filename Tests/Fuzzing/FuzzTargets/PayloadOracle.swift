@@ -21,6 +21,10 @@ public enum PayloadOracle {
         schemaVersion: Int
     ) -> [String] {
         let fast = PayloadDecoding.tape(type, data, schemaVersion: schemaVersion)
+        // What is not JSON by RFC 8259 never reaches JSONDecoder (it traps on some of it): the tape must refuse it.
+        guard PayloadDecoding.isJSON(data) else {
+            return fast == nil ? [] : ["\(Payload.eventType) v\(schemaVersion): the tape decoded what is not JSON"]
+        }
         switch Result(catching: { () throws(ProjectionFailure) in
             try PayloadDecoding.foundation(type, data, schemaVersion: schemaVersion)
         }) {

@@ -62,9 +62,13 @@ enum ContractJSON {
         root: String,
         schemaVersion: Int? = nil
     ) throws(ProjectionFailure) -> T {
+        // Only JSON by RFC 8259 (what jsonb stores) reaches `JSONDecoder`: it traps on some broken documents
+        // (found by the payload fuzzer: unterminated arrays reaching its depth limit at the last byte).
+        let tape: JSONTape
+        do { tape = try JSONTape(bytes) } catch { throw ContractViolation("is not valid JSON").failure(root: root) }
         // Whatever the fast path throws, `JSONDecoder` decides: it gives the same value or the precise failure.
         let userInfo: [CodingUserInfoKey: Any] = schemaVersion.map { [.contractSchemaVersion: $0] } ?? [:]
-        if let value = try? TapeDecoder.decode(T.self, from: bytes, userInfo: userInfo) {
+        if let value = try? TapeDecoder.decode(T.self, from: tape, userInfo: userInfo) {
             return value
         }
         return try decodeWithFoundation(type, from: bytes, root: root, schemaVersion: schemaVersion)
@@ -146,6 +150,11 @@ package enum PayloadDecoding {
     /// What the tape decoder makes of `data`, or nil where it leaves the document to `JSONDecoder`.
     package static func tape<Payload: EventPayload>(_: Payload.Type, _ data: [UInt8], schemaVersion: Int) -> Payload? {
         try? TapeDecoder.decode(Payload.self, from: data, userInfo: [.contractSchemaVersion: schemaVersion])
+    }
+
+    /// Whether `data` is one JSON value by RFC 8259: only such a document is handed to `JSONDecoder`.
+    package static func isJSON(_ data: [UInt8]) -> Bool {
+        (try? JSONTape(data)) != nil
     }
 
     /// Whether `data` is valid JSON with arrays or objects nested deeper than `JSONDecoder` reads: the tape

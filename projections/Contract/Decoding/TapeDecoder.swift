@@ -30,8 +30,16 @@ final class TapeDecoder: Decoder {
         from bytes: [UInt8],
         userInfo: [CodingUserInfoKey: Any] = [:]
     ) throws -> T {
-        let document = Document(try JSONTape(bytes), userInfo: userInfo)
-        return try T(from: TapeDecoder(document, index: 0, codingPath: []))
+        try decode(type, from: try JSONTape(bytes), userInfo: userInfo)
+    }
+
+    /// Decodes `type` from a document already parsed, or throws when `JSONDecoder` must be asked instead.
+    static func decode<T: Decodable>(
+        _ type: T.Type,
+        from tape: JSONTape,
+        userInfo: [CodingUserInfoKey: Any] = [:]
+    ) throws -> T {
+        try T(from: TapeDecoder(Document(tape, userInfo: userInfo), index: 0, codingPath: []))
     }
 
     private init(_ document: Document, index: Int, codingPath: [any CodingKey]) {
