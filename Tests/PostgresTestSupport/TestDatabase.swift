@@ -52,14 +52,7 @@ public enum TestDatabase {
         let name = "projector_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try await Connection.connect(to: try serverURL(), applicationName: "projector-tests")
         try await admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: templateName)")
-        // A clone does not inherit its template's database-level privileges (GRANT … ON DATABASE), which the
-        // migrations set: give it the template's, as migrating it would.
-        try await admin.execute(
-            """
-            UPDATE pg_database SET datacl = (SELECT datacl FROM pg_database WHERE datname = \(templateName))
-            WHERE datname = \(name)
-            """
-        )
+        try await copyDatabasePrivileges(to: name, on: admin)
         let result: Result<T, any Error>
         do {
             result = .success(try await body(try url(try serverURL(), database: name)))
@@ -69,6 +62,31 @@ public enum TestDatabase {
         try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
         await admin.close()
         return try result.get()
+    }
+
+    /// Gives the clone `name` the template's database-level privileges (GRANT … ON DATABASE), which the
+    /// migrations set and a clone does not inherit, as migrating it would have. GRANT and REVOKE, not a
+    /// catalog update, so that a test user who owns its databases without being a superuser may do it.
+    private static func copyDatabasePrivileges(to name: String, on admin: Connection) async throws {
+        let grants = try await admin.query(
+            """
+            SELECT a.grantee = 0, coalesce(r.rolname, ''), a.privilege_type
+            FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+            WHERE d.datname = \(templateName)
+            """
+        ).rows
+        // No explicit privileges: the clone's defaults are the template's.
+        guard !grants.isEmpty else { return }
+        try await admin.execute("REVOKE ALL ON DATABASE \(identifier: name) FROM PUBLIC")
+        for grant in grants {
+            let privilege = try grant.decode(String.self, at: 2)
+            guard ["CONNECT", "CREATE", "TEMPORARY"].contains(privilege) else { continue }
+            let grantee =
+                try grant.decode(Bool.self, at: 0) ? "PUBLIC" : quoteIdentifier(try grant.decode(String.self, at: 1))
+            try await admin.execute(
+                Query(unsafeSQL: "GRANT \(privilege) ON DATABASE \(quoteIdentifier(name)) TO \(grantee)")
+            )
+        }
     }
 
     /// Runs `body` with a connection to a new migrated database, dropped afterwards.

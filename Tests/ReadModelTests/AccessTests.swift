@@ -137,6 +137,8 @@ import TimelineProjection
             }
             try await asMember(of: "projector_writer", url: url, on: conn) { writer throws in
                 #expect(try await may("CREATE TEMPORARY TABLE staged (x int)", on: writer))
+                // Dropped here: the session's own clean-up at close could race the test user's DROP ROLE.
+                try await writer.execute("DROP TABLE IF EXISTS staged")
             }
         }
     }
