@@ -26,24 +26,64 @@ extension Connection {
     public func withTransaction<T: Sendable>(
         _ body: @Sendable (isolated Connection) throws -> T
     ) throws(TransactionError) -> T {
-        do {
-            try execute("BEGIN")
-        } catch {
-            throw TransactionError(phase: .begin, underlying: error)
-        }
-        let value: T
-        do {
-            value = try body(self)
-        } catch {
-            var failure = TransactionError(phase: .body, underlying: error)
-            do { try execute("ROLLBACK") } catch { failure.rollbackError = error }
-            throw failure
-        }
+        let value = try withTransactionKeepingOpen(body)
         do {
             try execute("COMMIT")
         } catch {
             throw TransactionError(phase: .commit, underlying: error)
         }
         return value
+    }
+}
+
+/// How a transaction's body asks it to end, with the body's value either way.
+public enum TransactionEnd<Value: Sendable>: Sendable {
+    case commit(Value)
+    case rollback(Value)
+}
+
+extension Connection {
+    /// Runs `body` between BEGIN and COMMIT, or ROLLBACK when the body asks for it: for a body that learns
+    /// midway that its work must not commit (a checkpoint another writer now owns) and says so as a value.
+    ///
+    /// A body that throws rolls back too, and the error is thrown, as with `withTransaction(_:)`.
+    public func withTransaction<T: Sendable>(
+        ending body: @Sendable (isolated Connection) throws -> TransactionEnd<T>
+    ) throws(TransactionError) -> T {
+        let end = try withTransactionKeepingOpen(body)
+        switch end {
+        case .commit(let value):
+            do {
+                try execute("COMMIT")
+            } catch {
+                throw TransactionError(phase: .commit, underlying: error)
+            }
+            return value
+        case .rollback(let value):
+            do {
+                try execute("ROLLBACK")
+            } catch {
+                throw TransactionError(phase: .rollback, underlying: error)
+            }
+            return value
+        }
+    }
+
+    /// BEGIN and `body`, rolled back if it throws; the caller ends the transaction.
+    private func withTransactionKeepingOpen<T: Sendable>(
+        _ body: @Sendable (isolated Connection) throws -> T
+    ) throws(TransactionError) -> T {
+        do {
+            try execute("BEGIN")
+        } catch {
+            throw TransactionError(phase: .begin, underlying: error)
+        }
+        do {
+            return try body(self)
+        } catch {
+            var failure = TransactionError(phase: .body, underlying: error)
+            do { try execute("ROLLBACK") } catch { failure.rollbackError = error }
+            throw failure
+        }
     }
 }

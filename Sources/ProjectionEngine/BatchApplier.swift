@@ -4,49 +4,8 @@ import Logging
 import Postgres
 import ProjectionCore
 
-/// A page of events turned into what one transaction must write: coalesced row changes, dead
-/// letters and the checkpoint to move to. Pure work, done while the previous batch is written.
-struct PreparedBatch: Sendable {
-    /// The rows to write and the events set aside.
-    var plan: BatchPlan
-    /// The page's events, for the writer to plan again (the projection is pure, so it gives the same
-    /// changes) when a row `plan` assumed exists does not, or at a dead letter under the stop policy;
-    /// empty otherwise, so a page's payloads are not held while it is written.
-    var events: [RecordedEvent]
-    /// The stream of each event, in order: what the writer looks up among the streams parked before.
-    var streams: [String] = []
-    /// The global position of each event, in order: how the writer reads `events` again when it was not
-    /// kept and one of `streams` turns out to be parked.
-    var positions: [Int64] = []
-    /// Where the checkpoint moves when the batch commits.
-    var end: LogPosition
-    /// How many events the page held.
-    var eventCount: Int
-    /// Whether every committed event was read once this batch is written.
-    var isCaughtUp: Bool
-}
-
-extension PreparedBatch {
-    /// The batch of `events` (the projection's of `page`), planned as `plan`.
-    init(_ page: LogPage, events: [RecordedEvent], plan: BatchPlan) {
-        // The events are kept only when the writer may plan again: a missing row, or the stop policy
-        // (which it knows only when writing) at a dead letter. A stream parked before the batch, which
-        // only the writer learns of, reads them again (rare: such a stream has failed already).
-        let mayReplan = !plan.assumedRows.isEmpty || !plan.deadLetters.isEmpty
-        self.init(
-            plan: plan,
-            events: mayReplan ? events : [],
-            streams: events.map(\.streamID),
-            positions: events.map(\.position.globalPosition),
-            end: page.end,
-            eventCount: events.count,
-            isCaughtUp: page.isCaughtUp
-        )
-    }
-}
-
-/// Applies pages of events to a projection: pure changes first (`prepare`), then one transaction of
-/// set-based writes, dead letters and the checkpoint (`write`), for exactly-once effects.
+/// Writes a planned page (`PagePlanner`) to one generation of a projection: set-based row writes, dead
+/// letters and the checkpoint, in one transaction, for exactly-once effects.
 struct BatchApplier: Sendable {
     let projection: any Projection
     let generation: Generation
@@ -74,49 +33,21 @@ struct BatchApplier: Sendable {
         var statements = 0
     }
 
-    /// Runs the projection over `page` and plans the writes, on this thread; no I/O.
-    func prepare(_ page: LogPage) -> PreparedBatch {
-        BatchApplier.prepare(page, for: projection)
-    }
-
-    /// Runs `projection` over its events of `page` (a page may hold other projections' types too) and
-    /// plans the writes, on this thread; no I/O.
-    static func prepare(_ page: LogPage, for projection: any Projection) -> PreparedBatch {
-        let events = BatchApplier.events(of: page, for: projection)
-        let plan = BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil)
-        return PreparedBatch(page, events: events, plan: plan)
-    }
-
-    /// `prepare(_:)`, with a large page's events handed to the projection in a chunk per core: for a
-    /// projection planned alone (a build, a catch-up on sessions of its own). The live group plans its
-    /// projections side by side already.
-    func prepareInParallel(_ page: LogPage) async -> PreparedBatch {
-        let events = BatchApplier.events(of: page, for: projection)
-        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, events.count / BatchApplier.minimumParallelChunk)
-        let plan =
-            chunks > 1
-            ? BatchPlan(await BatchApplier.outcomes(of: events, in: chunks, projection: projection), existing: nil)
-            : BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil)
-        return PreparedBatch(page, events: events, plan: plan)
-    }
-
-    /// The events of `page` that `projection` handles.
-    static func events(of page: LogPage, for projection: any Projection) -> [RecordedEvent] {
-        let types = projection.eventTypes
-        return page.events.allSatisfy { types.contains($0.eventType) }
-            ? page.events : page.events.filter { types.contains($0.eventType) }
-    }
-
-    /// Writes `batch` and moves the checkpoint, in one transaction on `conn`.
+    /// Writes `batch` and moves the checkpoint, in one transaction on `conn`, which commits only if the
+    /// checkpoint advanced; logs what it parked once committed.
     ///
     /// Under the stop policy only the events up to the first failing one are applied, and the
     /// projection is paused in the same transaction; the writer learns of it at its next batch.
-    ///
-    /// - Throws: `LostOwnership` or `ProjectionPaused` (inside a `TransactionError`): the batch rolled back.
-    func write(_ batch: PreparedBatch, on conn: Connection, logger: Logger) async throws -> Outcome {
-        let written = try await conn.withTransaction { conn in try self.write(batch, inTransactionOn: conn) }
-        report(written, logger: logger)
-        return written.outcome
+    func write(_ batch: PreparedBatch, on conn: Connection, logger: Logger) async -> WriteOutcome {
+        do {
+            let outcome = try await conn.withTransaction(ending: { conn in
+                try self.write(batch, inTransactionOn: conn).transactionEnd
+            })
+            if case .advanced(let written) = outcome { report(written, logger: logger) }
+            return outcome
+        } catch {
+            return WriteOutcome(thrown: error)
+        }
     }
 
     /// Logs what a committed write parked, and a stop by policy.
@@ -137,8 +68,9 @@ struct BatchApplier: Sendable {
         var stopped: Bool
     }
 
-    /// `write(_:on:logger:)` inside a transaction the caller holds (a swap's final catch-up, a verify).
-    func write(_ batch: PreparedBatch, inTransactionOn conn: isolated Connection) throws -> Written {
+    /// `write(_:on:logger:)` inside a transaction the caller holds, which must roll back unless the outcome
+    /// is `.advanced`.
+    func write(_ batch: PreparedBatch, inTransactionOn conn: isolated Connection) throws -> WriteOutcome {
         let stops = onFailure == .stop && generation.role == .live
         // Streams parked by earlier batches: their events wait behind their first dead letter.
         let (parked, asked) = try parkedStreams.lookUp(batch.streams, of: generation, on: conn)
@@ -150,7 +82,7 @@ struct BatchApplier: Sendable {
             parked.isEmpty
                 ? batch.plan
                 : BatchPlan(
-                    BatchApplier.outcomes(of: batch.events, projection: projection),
+                    PagePlanner.outcomes(of: batch.events, projection: projection),
                     existing: nil,
                     parked: parked
                 ),
@@ -170,7 +102,7 @@ struct BatchApplier: Sendable {
         {
             let kept = Array(batch.events[...index])
             plan = try BatchApplier.confirm(
-                BatchPlan(BatchApplier.outcomes(of: kept, projection: projection), existing: nil, parked: parked),
+                BatchPlan(PagePlanner.outcomes(of: kept, projection: projection), existing: nil, parked: parked),
                 events: kept,
                 parked: parked,
                 layouts: layouts,
@@ -196,27 +128,39 @@ struct BatchApplier: Sendable {
             parkedStreams.parkedSome()
         }
         try DeadLetters.park(plan.deadLetters, of: generation, on: conn)
-        try Checkpoints.advance(generation, owner: owner, to: end, eventsSeen: eventCount, on: conn)
+        let advance = try Checkpoints.advance(generation, owner: owner, to: end, eventsSeen: eventCount, on: conn)
         let failed = plan.deadLetters.first { $0.behind == nil }
         let stopped = stops && failed != nil
-        if stopped, let failed {
+        if advance == .advanced, stopped, let failed {
             try Checkpoints.stop(generation.projection, at: failed, on: conn)
         }
-        return Written(outcome: outcome, letters: plan.deadLetters, stopped: stopped)
+        return WriteOutcome(
+            advance: advance,
+            written: Written(outcome: outcome, letters: plan.deadLetters, stopped: stopped)
+        )
+    }
+
+    /// How far `catchUp` got.
+    struct Reach: Sendable {
+        var position: LogPosition
+        /// Whether every committed event (up to `until`) is applied.
+        var caughtUp: Bool
+        /// Set when the checkpoint refused a page (`.paused` or `.lostOwnership`): the caller's transaction
+        /// must roll back.
+        var refusal: WriteOutcome?
     }
 
     /// Applies the log after `start` (up to `until` when given) inside a transaction the caller holds: a
-    /// swap's last few events, or a verify scratch brought to the live checkpoint in its snapshot.
-    ///
-    /// - Returns: where it got to, and whether that is caught up (false after `maxPages` pages, or when
-    ///   held back by an open transaction).
+    /// projection joining its group, a swap's last few events, or a verify scratch brought to the live
+    /// checkpoint in its snapshot. Stops early after `maxPages` pages, when held back by an open
+    /// transaction, at a dead letter under the stop policy, or when the checkpoint refuses a page.
     func catchUp(
         from start: LogPosition,
         until: LogPosition? = nil,
         pageSize: Int,
         maxPages: Int = .max,
         on conn: isolated Connection
-    ) throws -> (position: LogPosition, caughtUp: Bool) {
+    ) throws -> Reach {
         var position = start
         for _ in 0..<maxPages {
             let page = try LogReader.read(
@@ -226,13 +170,32 @@ struct BatchApplier: Sendable {
                 until: until,
                 on: conn
             )
-            let written = try write(prepare(page), inTransactionOn: conn)
-            if written.stopped { return (written.outcome.end, false) }
-            if page.isCaughtUp { return (page.end, true) }
-            if page.end == position { return (position, false) }
+            let outcome = try write(PagePlanner.prepare(page, for: projection), inTransactionOn: conn)
+            guard case .advanced(let written) = outcome else {
+                return Reach(position: position, caughtUp: false, refusal: outcome)
+            }
+            if written.stopped { return Reach(position: written.outcome.end, caughtUp: false) }
+            if page.isCaughtUp { return Reach(position: page.end, caughtUp: true) }
+            if page.end == position { return Reach(position: position, caughtUp: false) }
             position = page.end
         }
-        return (position, false)
+        return Reach(position: position, caughtUp: false)
+    }
+
+    /// `catchUp`, for a caller whose transaction fails as a whole when the checkpoint refuses a page.
+    func catchUpOrFail(
+        from start: LogPosition,
+        until: LogPosition? = nil,
+        pageSize: Int,
+        maxPages: Int = .max,
+        on conn: isolated Connection
+    ) throws -> Reach {
+        let reach = try catchUp(from: start, until: until, pageSize: pageSize, maxPages: maxPages, on: conn)
+        switch reach.refusal {
+        case .paused?: throw CheckpointRefused(projection: projection.name, advance: .paused)
+        case .some: throw CheckpointRefused(projection: projection.name, advance: .lostOwnership)
+        case nil: return reach
+        }
     }
 
     /// `plan` (made from `events`) once the rows it assumed exist are checked; planned again when one does not.
@@ -252,7 +215,7 @@ struct BatchApplier: Sendable {
             for index in try writer.existing(rows.map(\.key), on: conn) { existing.insert(rows[index]) }
         }
         if existing.count == plan.assumedRows.count { return plan }
-        return BatchPlan(outcomes(of: events, projection: projection), existing: existing, parked: parked)
+        return BatchPlan(PagePlanner.outcomes(of: events, projection: projection), existing: existing, parked: parked)
     }
 
     /// Writes `plan`'s row changes, table by table; call inside the transaction that records the outcome.
@@ -272,45 +235,6 @@ struct BatchApplier: Sendable {
             total.copied += counts.copied
         }
         return total
-    }
-
-    /// What `projection` makes of each of `events`, computed as the plan reads them.
-    static func outcomes(
-        of events: [RecordedEvent],
-        projection: any Projection
-    ) -> LazyMapSequence<[RecordedEvent], BatchPlan.Outcome> {
-        events.lazy.map { event in
-            BatchPlan.Outcome(
-                event: event,
-                changes: Result { () throws(ProjectionFailure) in try projection.changes(for: event) }
-            )
-        }
-    }
-
-    /// The fewest events worth a task of their own when a page is planned in chunks.
-    static let minimumParallelChunk = 128
-
-    /// What `projection` makes of each of `events`, worked out in `chunks` tasks and returned in order.
-    ///
-    /// A projection is pure, so its events can be handed to it in any order and on any thread; only
-    /// coalescing needs their order. A full page of one projection (a build, a read model catching up
-    /// alone) would otherwise be planned on one core while the reader and the other core wait: measured on
-    /// a rebuild of the timeline, `projector` used 16 s of CPU in 18.5 s.
-    static func outcomes(
-        of events: [RecordedEvent],
-        in chunks: Int,
-        projection: any Projection
-    ) async -> [BatchPlan.Outcome] {
-        let size = (events.count + chunks - 1) / chunks
-        return await withTaskGroup(of: (Int, [BatchPlan.Outcome]).self) { group in
-            for start in stride(from: 0, to: events.count, by: size) {
-                let chunk = Array(events[start..<min(start + size, events.count)])
-                group.addTask { (start, Array(outcomes(of: chunk, projection: projection))) }
-            }
-            var parts: [(start: Int, outcomes: [BatchPlan.Outcome])] = []
-            for await part in group { parts.append(part) }
-            return parts.sorted { $0.start < $1.start }.flatMap(\.outcomes)
-        }
     }
 
     static func layout(of table: String, in layouts: [String: TableLayout], projection: String) throws -> TableLayout {

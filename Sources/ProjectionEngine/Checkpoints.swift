@@ -35,8 +35,8 @@ public enum FailurePolicy: String, Sendable, Codable, CaseIterable {
 /// The runner that holds a projection's lease (`Leases`) claims the row with a fresh token; every batch
 /// advances it only `WHERE owner = token`. A runner that lost its lease (it froze, or its session died, and
 /// another took over) then updates zero rows and rolls its batch back, so two writers can never both advance
-/// one projection (DESIGN.md, decision 8). A swap or a reset clears the token the same way, which tells a
-/// running writer to claim again from the new checkpoint.
+/// one projection (the architecture article, "Leases and fencing"). A swap or a reset clears the token the same
+/// way, which tells a running writer to claim again from the new checkpoint.
 enum Checkpoints {
     /// Takes ownership of `generation`'s checkpoint and returns where it stands.
     static func claim(_ generation: Generation, owner: String, on conn: isolated Connection) throws -> CheckpointClaim {
@@ -82,16 +82,25 @@ enum Checkpoints {
         return try row.logPosition()
     }
 
-    /// Moves the checkpoint to `position` if `owner` still owns it and it is not paused; call inside the batch's transaction.
-    ///
-    /// - Throws: `LostOwnership` or `ProjectionPaused`; either way the batch must roll back.
+    /// What became of an advance.
+    enum Advance: Sendable, Equatable {
+        /// The checkpoint moved: the batch may commit.
+        case advanced
+        /// Ops paused the projection: the batch must roll back, and the writer wait for a resume.
+        case paused
+        /// Another claim (another instance, a swap, a reset) owns the row now: the batch must roll back.
+        case lostOwnership
+    }
+
+    /// Moves the checkpoint to `position` if `owner` still owns it and it is not paused; call inside the batch's
+    /// transaction, which must roll back unless the answer is `.advanced`.
     static func advance(
         _ generation: Generation,
         owner: String,
         to position: LogPosition,
         eventsSeen: Int,
         on conn: isolated Connection
-    ) throws {
+    ) throws -> Advance {
         let store = GenerationStore(generation)
         let unlessPaused: StaticString = store.isLive ? "AND NOT paused" : ""
         let updated = try conn.execute(
@@ -102,21 +111,17 @@ enum Checkpoints {
             WHERE \(identifier: store.keyColumn) = \(store.key) AND owner = \(PostgresUUID(owner)) \(literal: unlessPaused)
             """
         )
-        guard updated == 1 else {
-            // The update re-read the row after any concurrent pause or swap committed; so does this.
-            if store.isLive {
-                let paused = try conn.query(
-                    """
-                    SELECT paused FROM projector.checkpoints
-                    WHERE projection = \(generation.projection) AND owner = \(PostgresUUID(owner))
-                    """
-                ).rows.first
-                if let paused, try paused.decode(Bool.self, at: 0) {
-                    throw ProjectionPaused(projection: generation.projection)
-                }
-            }
-            throw LostOwnership(projection: generation.projection)
-        }
+        if updated == 1 { return .advanced }
+        guard store.isLive else { return .lostOwnership }
+        // The update re-read the row after any concurrent pause or swap committed; so does this.
+        let paused = try conn.query(
+            """
+            SELECT paused FROM projector.checkpoints
+            WHERE projection = \(generation.projection) AND owner = \(PostgresUUID(owner))
+            """
+        ).rows.first
+        if let paused, try paused.decode(Bool.self, at: 0) { return .paused }
+        return .lostOwnership
     }
 
     /// Pauses `projection` because `letter` failed under the stop policy; call inside the batch's transaction.
@@ -131,18 +136,16 @@ enum Checkpoints {
     }
 }
 
-/// Another instance owns the projection now, or a swap or reset moved its checkpoint: this batch was rolled back.
-public struct LostOwnership: Error, Sendable, CustomStringConvertible {
-    /// The projection.
+/// A checkpoint refused a batch written inside a caller's transaction (a swap's last events, a verification):
+/// the caller's transaction must roll back. Writers of their own transactions get `Checkpoints.Advance` instead.
+public struct CheckpointRefused: Error, Sendable, CustomStringConvertible {
+    /// The generation's projection.
     public var projection: String
+    /// Why: paused, or owned by another claim.
+    var advance: Checkpoints.Advance
     public var description: String {
-        "projection \(projection) is owned by another instance now, or was swapped or reset; this batch was rolled back"
+        advance == .paused
+            ? "projection \(projection) is paused; this batch was rolled back"
+            : "projection \(projection) is owned by another instance now, or was swapped or reset; this batch was rolled back"
     }
-}
-
-/// Ops paused the projection: this batch was rolled back and the writer waits for a resume.
-public struct ProjectionPaused: Error, Sendable, CustomStringConvertible {
-    /// The projection.
-    public var projection: String
-    public var description: String { "projection \(projection) is paused; this batch was rolled back" }
 }

@@ -189,7 +189,7 @@ extension DeadLetterDesk {
             }
             let events = letters.map(\.event)
             let plan = try BatchApplier.confirm(
-                BatchPlan(BatchApplier.outcomes(of: events, projection: projection), existing: nil),
+                BatchPlan(PagePlanner.outcomes(of: events, projection: projection), existing: nil),
                 events: events,
                 layouts: layouts,
                 projection: projection,

@@ -71,20 +71,18 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func run() async throws {
             if let projection { _ = try AllProjections.select([projection]) }
-            let conn = try await global.connect()
-            let letters: [DeadLetterDesk.Letter]
-            do {
-                letters = try await DeadLetterDesk.list(
-                    projection: projection,
-                    status: status == "all" ? nil : status,
-                    limit: limit,
-                    on: conn
-                )
-            } catch {
-                await conn.close()
-                throw CommandFailure("cannot list dead letters: \(error)")
+            let letters = try await global.withConnection { conn in
+                do {
+                    return try await DeadLetterDesk.list(
+                        projection: projection,
+                        status: status == "all" ? nil : status,
+                        limit: limit,
+                        on: conn
+                    )
+                } catch {
+                    throw CommandFailure("cannot list dead letters: \(error)")
+                }
             }
-            await conn.close()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -125,15 +123,13 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let projection = try AllProjections.select([selection.projection])[0]
-            let conn = try await global.connect()
-            let outcomes: [DeadLetterDesk.RetryOutcome]
-            do {
-                outcomes = try await DeadLetterDesk.retry(projection, ids: selection.id, by: selection.who, on: conn)
-            } catch {
-                await conn.close()
-                throw CommandFailure("retry failed: \(error)")
+            let outcomes = try await global.withConnection { conn in
+                do {
+                    return try await DeadLetterDesk.retry(projection, ids: selection.id, by: selection.who, on: conn)
+                } catch {
+                    throw CommandFailure("retry failed: \(error)")
+                }
             }
-            await conn.close()
             for outcome in outcomes {
                 var line = "\(outcome.id): " + (outcome.stillFailing.map { "still failing: \($0)" } ?? "applied")
                 if outcome.waiting > 0 { line += "; \(outcome.waiting) parked behind it" }
@@ -173,21 +169,19 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let projection = try AllProjections.select([selection.projection])[0]
-            let conn = try await global.connect()
-            let skipped: [DeadLetterDesk.SkipOutcome]
-            do {
-                skipped = try await DeadLetterDesk.skip(
-                    projection,
-                    ids: selection.id,
-                    by: selection.who,
-                    because: reason,
-                    on: conn
-                )
-            } catch {
-                await conn.close()
-                throw CommandFailure("skip failed: \(error)")
+            let skipped = try await global.withConnection { conn in
+                do {
+                    return try await DeadLetterDesk.skip(
+                        projection,
+                        ids: selection.id,
+                        by: selection.who,
+                        because: reason,
+                        on: conn
+                    )
+                } catch {
+                    throw CommandFailure("skip failed: \(error)")
+                }
             }
-            await conn.close()
             for outcome in skipped where outcome.released.handledAny {
                 print("\(outcome.id): skipped" + describe(outcome.released))
             }

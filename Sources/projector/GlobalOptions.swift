@@ -43,38 +43,34 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
-    /// Connects, turning a failure into one clear line and exit code 1.
+    /// Runs `body` on a session of its own, closed however `body` ends; a failure to connect or to check the
+    /// database becomes one clear line and exit code 1.
     ///
     /// Every command connects here, so every one refuses a database restored from another cluster
     /// until the remedy is applied (see `ClusterCheck`): new events would never be projected.
-    func connect(applicationName: String = "projector") async throws -> Connection {
+    func withConnection<T>(
+        applicationName: String = "projector",
+        _ body: (Connection) async throws -> T
+    ) async throws -> T {
         let conn: Connection
         do {
             conn = try await Connection.connect(to: databaseURL, applicationName: applicationName)
         } catch {
             throw CommandFailure("cannot connect to PostgreSQL: \(error)")
         }
-        do {
-            try await ClusterCheck.check(on: conn)
-        } catch let restored as RestoredClusterError {
-            await conn.close()
-            throw CommandFailure("\(restored)")
-        } catch {
-            await conn.close()
-            throw CommandFailure("cannot check the database: \(error)")
+        return try await conn.closing { conn in
+            do {
+                try await ClusterCheck.check(on: conn)
+            } catch let restored as RestoredClusterError {
+                throw CommandFailure("\(restored)")
+            } catch {
+                throw CommandFailure("cannot check the database: \(error)")
+            }
+            return try await body(conn)
         }
-        return conn
     }
 
-    /// Connects (see `connect`), runs `body` with the session, and closes it however `body` ends.
-    func withConnection<T>(
-        applicationName: String = "projector",
-        _ body: (Connection) async throws -> T
-    ) async throws -> T {
-        try await connect(applicationName: applicationName).closing(after: body)
-    }
-
-    /// Refuses a restored database (see `connect`), for commands whose engine opens its own connections.
+    /// Refuses a restored database (see `withConnection`), for commands whose engine opens its own connections.
     func checkCluster() async throws {
         try await withConnection { _ in }
     }

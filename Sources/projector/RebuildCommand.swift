@@ -102,7 +102,7 @@ struct RebuildCommand: AsyncParsableCommand {
         }
         let outcomes = Outcomes()
         let finished = try await cancellableOnSignal {
-            for (name, result) in await RebuildGroup(rebuilds).run() {
+            for (name, result) in await Rebuild.runAll(rebuilds) {
                 switch result {
                 case .success(.swapped(let swapped)): await outcomes.set(name, .swapped(swapped))
                 case .success(.stopped), .success(.notNeeded): await outcomes.set(name, .cancelled)
@@ -181,9 +181,8 @@ struct RebuildCommand: AsyncParsableCommand {
         report: ProgressReport,
         logger: Logger
     ) async throws -> Bool {
-        let conn = try await global.connect()
-        do {
-            let finished = try await copy(
+        try await global.withConnection { conn in
+            try await copy(
                 selected,
                 into: schema,
                 configuration: configuration,
@@ -191,11 +190,6 @@ struct RebuildCommand: AsyncParsableCommand {
                 logger: logger,
                 on: conn
             )
-            await conn.close()
-            return finished
-        } catch {
-            await conn.close()
-            throw error
         }
     }
 

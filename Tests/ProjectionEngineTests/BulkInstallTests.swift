@@ -8,7 +8,7 @@ import Testing
 /// A projection that has applied nothing yet before a long log is loaded as a rebuild is, then swapped in;
 /// one that has applied events catches up in its live tables as before.
 @Suite struct BulkInstallTests {
-    typealias Memos = RebuildGroupTests.Memos
+    typealias Memos = RebuildAllTests.Memos
 
     /// Notes added, rewritten and deleted, with an event `NotesProjection` cannot apply.
     func log() -> [NewEvent] {

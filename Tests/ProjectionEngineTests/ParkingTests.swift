@@ -293,9 +293,12 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
                     try await Task.sleep(for: .milliseconds(20))
                     page = try await LogReader(connection: conn).read(after: position, limit: 100)
                 }
-                let outcome = try await applier.write(applier.prepare(page), on: conn, logger: quietLogger())
-                position = outcome.end
-                return outcome
+                let batch = PagePlanner.prepare(page, for: applier.projection)
+                guard case .advanced(let written) = await applier.write(batch, on: conn, logger: quietLogger()) else {
+                    throw EngineError("the batch did not advance the checkpoint")
+                }
+                position = written.outcome.end
+                return written.outcome
             }
             // The first batch of a claim asks once; then none while no stream is parked.
             #expect(try await batch([note("a", "1", n: 1)]).parkingLookups == 1)

@@ -69,19 +69,17 @@ import Testing
             let second = "00000000-0000-4000-8000-00000000000b"
             _ = try await conn.withTransaction { tx in try Checkpoints.claim(.live("notes"), owner: first, on: tx) }
             _ = try await conn.withTransaction { tx in try Checkpoints.claim(.live("notes"), owner: second, on: tx) }
-            let error = try await #require(throws: TransactionError.self) {
-                try await conn.withTransaction { tx in
-                    try Checkpoints.advance(
-                        .live("notes"),
-                        owner: first,
-                        to: LogPosition(transactionID: 1, globalPosition: 99),
-                        eventsSeen: 1,
-                        on: tx
-                    )
-                }
+            let refused = try await conn.withTransaction { tx in
+                try Checkpoints.advance(
+                    .live("notes"),
+                    owner: first,
+                    to: LogPosition(transactionID: 1, globalPosition: 99),
+                    eventsSeen: 1,
+                    on: tx
+                )
             }
-            #expect(error.underlying is LostOwnership)
-            try await conn.withTransaction { tx in
+            #expect(refused == .lostOwnership)
+            let advanced = try await conn.withTransaction { tx in
                 try Checkpoints.advance(
                     .live("notes"),
                     owner: second,
@@ -90,6 +88,7 @@ import Testing
                     on: tx
                 )
             }
+            #expect(advanced == .advanced)
             let position = try await conn.query("SELECT global_position FROM projector.checkpoints").rows[0]
             #expect(try position.decode(Int64.self, at: 0) == 7)
         }

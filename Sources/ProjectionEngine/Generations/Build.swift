@@ -90,8 +90,8 @@ public struct Build: Sendable {
     }
 
     /// Applies the log to the build until it has caught up (or reached `until`), then (but for a verify
-    /// scratch, which is compared and dropped) creates its secondary indexes and ANALYZEs its tables: a
-    /// `BuildPass` of this build alone.
+    /// scratch, which is compared and dropped) creates its secondary indexes and ANALYZEs its tables:
+    /// `runAll` of this build alone.
     ///
     /// - Returns: false when shut down or cancelled first (an error thrown once cancelled counts as that);
     ///   the build keeps what it committed.
@@ -102,8 +102,14 @@ public struct Build: Sendable {
         onProgress: @escaping @Sendable (BuildProgress) async -> Void = { _ in }
     ) async throws -> Bool {
         do {
-            let pass = BuildPass(builds: [self], databaseURL: databaseURL, configuration: configuration, logger: logger)
-            switch try await pass.run(onProgress: { _, progress in await onProgress(progress) })[schema] {
+            let endings = try await Build.runAll(
+                [self],
+                databaseURL: databaseURL,
+                configuration: configuration,
+                logger: logger,
+                onProgress: { _, progress in await onProgress(progress) }
+            )
+            switch endings[schema] {
             case .caughtUp: return true
             case .stopped, nil: return false
             case .failed(let error): throw error

@@ -62,7 +62,7 @@ public struct GenerationSwap: Sendable {
                 "SELECT 1 FROM projector.checkpoints WHERE projection = \(name) FOR UPDATE"
             ).rows
             guard !live.isEmpty else { throw EngineError("projection \(name) is not installed; nothing to swap") }
-            let caughtUp = try applier.catchUp(
+            let caughtUp = try applier.catchUpOrFail(
                 from: claim.position,
                 pageSize: batchSize,
                 maxPages: Self.maxPagesInSwap,

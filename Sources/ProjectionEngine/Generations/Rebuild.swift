@@ -34,7 +34,7 @@ public struct BuildProgress: Sendable, Codable {
 /// Builds a generation of a projection from the log in its own schema while the live one serves, and
 /// (for a rebuild) swaps it in once caught up.
 ///
-/// One rebuild per projection runs at a time, under an advisory lock. A rebuild stopped by a shutdown
+/// One rebuild per projection runs at a time, under an advisory lock held by its session. A rebuild stopped by a shutdown
 /// keeps its schema and checkpoint and resumes from them when started again with the same code; one
 /// cancelled by ops (`discardWhenStopped`) drops them. Either way the live generation is untouched.
 public struct Rebuild: Sendable {
@@ -80,38 +80,20 @@ public struct Rebuild: Sendable {
         case always
         /// While the installed tables differ from this code (a runner starting new code).
         case ifChanged
-        /// While the live generation has applied no event (a runner installing a projection before a long
-        /// log: loaded as a build is, by COPY with deferred indexes, instead of row by row in live tables).
-        case ifNothingApplied
+        /// A first install: while the live generation has applied no event (a runner installing a projection
+        /// before a long log: loaded as a build is, by COPY with deferred indexes, instead of row by row in
+        /// live tables).
+        case firstInstall
     }
 
     /// When the rebuild is still wanted; checked under its lock, since another instance may have done it.
     public var condition = Condition.always
 
-    /// Rebuilds the projection and swaps the new generation in: a `RebuildGroup` of this rebuild alone.
+    /// Rebuilds the projection and swaps the new generation in: `runAll` of this rebuild alone.
     @discardableResult
     public func run() async throws -> Outcome {
-        guard let result = await RebuildGroup([self]).run()[projection.name] else { return .stopped }
+        guard let result = await Rebuild.runAll([self])[projection.name] else { return .stopped }
         return try result.get()
-    }
-
-    /// The session a rebuild takes its lock, creates its build and swaps on.
-    func connect() async throws -> Connection {
-        let conn = try await Connection.connect(
-            to: databaseURL,
-            applicationName: "projector:\(projection.name):rebuild"
-        )
-        do {
-            // The swap runs on this session. A process frozen inside it must not hold the live checkpoint
-            // row and the reporting views for ever: the server ends the session after
-            // `idleInTransactionTimeout`, rolling the swap back. Its catch-up batches are planned like any
-            // writer's.
-            try await conn.executeScript(configuration.swapSessionSettings)
-            return conn
-        } catch {
-            await conn.close()
-            throw error
-        }
     }
 
     /// What a rebuild has to do once it holds its lock.
@@ -132,7 +114,7 @@ public struct Rebuild: Sendable {
             break
         case .ifChanged:
             if installed == .unchanged { return .done(.notNeeded) }
-        case .ifNothingApplied:
+        case .firstInstall:
             let name = projection.name
             let live = try await conn.withTransaction { conn in try Checkpoints.livePosition(name, on: conn) }
             if live != .start { return .done(.notNeeded) }

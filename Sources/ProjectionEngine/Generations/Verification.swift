@@ -64,21 +64,23 @@ public struct Verification: Sendable {
 
     /// Replays, compares and drops the scratch; nil when cancelled first.
     public func run() async throws -> Report? {
-        let conn = try await Connection.connect(to: databaseURL, applicationName: "projector:\(projection.name):verify")
         let scratch = Build(
             projection: projection,
             schema: "\(projection.name)__verify_\(ProcessInfo.processInfo.processIdentifier)",
             purpose: .verify
         )
-        do {
-            let report = try await run(scratch, on: conn)
-            try await scratch.discard(on: conn)
-            await conn.close()
-            return report
-        } catch {
-            try? await scratch.discard(on: conn)
-            await conn.close()
-            throw error
+        return try await Connection.withConnection(
+            to: databaseURL,
+            applicationName: "projector:\(projection.name):verify"
+        ) { conn in
+            do {
+                let report = try await run(scratch, on: conn)
+                try await scratch.discard(on: conn)
+                return report
+            } catch {
+                try? await scratch.discard(on: conn)
+                throw error
+            }
         }
     }
 
@@ -120,7 +122,8 @@ public struct Verification: Sendable {
             }
             // The live checkpoint is below this snapshot's watermark, so the catch-up can only fall short
             // if the log changed under us; say so rather than compare different positions.
-            guard try applier.catchUp(from: position, until: target, pageSize: batchSize, on: conn).caughtUp else {
+            guard try applier.catchUpOrFail(from: position, until: target, pageSize: batchSize, on: conn).caughtUp
+            else {
                 throw EngineError("the log did not advance to the live checkpoint; run the verification again")
             }
             var report = Report(

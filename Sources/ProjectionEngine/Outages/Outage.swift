@@ -8,7 +8,6 @@ public enum Outage {
         case let error as PostgresError: error.isConnectionLoss
         case let error as TransactionError:
             isConnectionLoss(error.underlying) || error.rollbackError.map { $0.isConnectionLoss } == true
-        case let error as MemberFailure: isConnectionLoss(error.underlying)
         default: false
         }
     }

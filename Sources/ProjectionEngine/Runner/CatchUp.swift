@@ -3,7 +3,8 @@ import Postgres
 import ProjectionCore
 
 /// A projection that is behind the group catching up on sessions of its own, so the group's pages are
-/// not held up while it replays (after a reset, a resume, a swap, or a failure).
+/// not held up while it replays (after a reset, a resume, a swap, or a failure): the pipeline with one
+/// consumer, up to the group's position.
 struct CatchUp: Sendable {
     /// How it writes, under the claim it was started with: a newer claim makes its commits fail.
     let applier: BatchApplier
@@ -11,25 +12,35 @@ struct CatchUp: Sendable {
     let logger: Logger
     let metrics: ProjectionMetrics
 
-    /// Applies the log after `from` up to `until`; returns where it got to (short of `until` only when shut down).
-    func run(from: LogPosition, until: LogPosition) async throws -> LogPosition {
-        let name = applier.projection.name
-        let url = runner.databaseURL
-        return try await Connection.withConnection(to: url, applicationName: "projector:\(name):catch-up") { writer in
-            try await writer.executeScript(runner.configuration.writerSessionSettings)
-            return try await Connection.withConnection(to: url, applicationName: "projector:\(name):catch-up-reader") {
-                reader in
-                try await BatchPipeline.prepareReader(reader, control: false)
-                var pipeline = BatchPipeline(
-                    applier: applier,
-                    configuration: runner.configuration,
-                    whenCaughtUp: .finish,
-                    logger: logger,
-                    onBatch: { [metrics] outcome, took in metrics.record(outcome, took: took) }
-                )
-                pipeline.until = until
-                return try await pipeline.run(from: from, reader: reader, writer: writer)
+    /// Applies the log after `from` up to `until`; short of `until` only when shut down or left.
+    func run(from: LogPosition, until: LogPosition) async -> Pipeline.Ending {
+        let (name, url, configuration) = (applier.projection.name, runner.databaseURL, runner.configuration)
+        do {
+            return try await Connection.withConnection(to: url, applicationName: "projector:\(name):catch-up") {
+                writer in
+                try await writer.executeScript(configuration.writerSessionSettings)
+                return try await Connection.withConnection(
+                    to: url,
+                    applicationName: "projector:\(name):catch-up-reader"
+                ) { reader in
+                    try await ReaderSession.prepare(reader, listening: false)
+                    let consumer = Pipeline.Consumer(
+                        key: name,
+                        applier: applier,
+                        session: writer,
+                        start: from,
+                        logger: logger
+                    )
+                    var pipeline = Pipeline(consumers: [consumer], reader: reader, configuration: configuration)
+                    pipeline.until = until
+                    let endings = try await pipeline.run { [metrics] _, outcome, took in
+                        if case .advanced(let written) = outcome { metrics.record(written.outcome, took: took) }
+                    }
+                    return endings[name] ?? .stopped(from)
+                }
             }
+        } catch {
+            return .left(WriteOutcome(thrown: error))
         }
     }
 }

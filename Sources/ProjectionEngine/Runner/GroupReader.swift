@@ -20,7 +20,7 @@ struct GroupReader: Sendable {
 
     /// Reads until shut down or cancelled; a failure reaches the loop as `.fatal`.
     ///
-    /// `conn` must already LISTEN on `Channels.appended` and `Channels.control`.
+    /// `conn` must be prepared by `ReaderSession.prepare(_:listening: true)`.
     func run(on conn: Connection, into inputs: AsyncChannel<RunnerInput>) async {
         do {
             try await read(on: conn, into: inputs)
@@ -67,16 +67,9 @@ struct GroupReader: Sendable {
         }
     }
 
-    /// Each projection's events of `page`, planned in parallel: projections are pure.
+    /// `page` planned for every projection of the group (`PagePlanner`).
     private func plan(_ page: LogPage, from start: LogPosition, request: Int) async -> GroupPage {
-        let batches = await withTaskGroup(of: (String, PreparedBatch).self) { group in
-            for projection in projections {
-                group.addTask { (projection.name, BatchApplier.prepare(page, for: projection)) }
-            }
-            var batches: [String: PreparedBatch] = [:]
-            for await (name, batch) in group { batches[name] = batch }
-            return batches
-        }
+        let consumers = projections.map { PagePlanner.Consumer(key: $0.name, projection: $0) }
         return GroupPage(
             request: request,
             start: start,
@@ -84,7 +77,7 @@ struct GroupReader: Sendable {
             eventCount: page.events.count,
             isCaughtUp: page.isCaughtUp,
             isFull: page.isFull,
-            batches: batches
+            batches: await PagePlanner.plan(page, for: consumers)
         )
     }
 

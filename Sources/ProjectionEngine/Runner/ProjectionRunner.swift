@@ -9,9 +9,10 @@ import ServiceLifecycle
 /// Keeps a set of projections up to date from one reading of the log: catch-up, then live on NOTIFY.
 ///
 /// It installs the projections' tables if needed (rebuilding a changed one first), becomes the single
-/// writer of each through an advisory lock (standing by for those another instance holds), and follows
-/// the log with one reader session: each page is read and parsed once, planned for every projection,
-/// and written for all that stand level with it. Live, that is one transaction that advances each
+/// writer of each through a lease and an owner token on its checkpoint (standing by for those another
+/// instance holds), and follows
+/// the log with one reader session through the pipeline: each page is read and parsed once, planned for
+/// every projection, and written for all that stand level with it. Live, that is one transaction that advances each
 /// one's checkpoint (group commit: one WAL flush per page, whatever the number of projections); while
 /// catching up (full pages), each projection's share is written in its own transaction on a session of
 /// its own, side by side, so both cores and several server processes work. A projection
@@ -98,12 +99,11 @@ public struct ProjectionRunner: Service {
             }
         }
         for name in try await unstarted(projections.map(\.name).filter { building[$0] == nil }, on: writer) {
-            building[name] = .ifNothingApplied
+            building[name] = .firstInstall
         }
         try await onInstalled?(writer)
-        try await writer.listen(Channels.control)
         try await Connection.withConnection(to: databaseURL, applicationName: "projector:reader") { reader in
-            try await BatchPipeline.prepareReader(reader, control: true)
+            try await ReaderSession.prepare(reader, listening: true)
             // The same page read, again and again: planned once.
             await reader.cachePlans()
             connected()
@@ -114,22 +114,23 @@ public struct ProjectionRunner: Service {
             )
             machine.retryDelay = configuration.retryDelay
             machine.maxRetryDelay = configuration.maxRetryDelay
-            var loop = RunnerLoop(
-                runner: self,
-                writer: writer,
-                leases: leases,
-                machine: machine,
-                buildConditions: building
-            )
-            do {
+            try await SessionPool.with(
+                databaseURL: databaseURL,
+                settings: configuration.writerSessionSettings,
+                role: "writer"
+            ) { apartSessions in
+                var loop = RunnerLoop(
+                    runner: self,
+                    writer: writer,
+                    leases: leases,
+                    apartSessions: apartSessions,
+                    machine: machine,
+                    buildConditions: building
+                )
                 try await loop.run(reader: reader)
-            } catch {
-                await loop.closeApartWriters()
-                throw error
+                // Given up now, not when they lapse, so a standby takes over at its next try and status is right at once.
+                try await loop.releaseLeases()
             }
-            await loop.closeApartWriters()
-            // Given up now, not when they lapse, so a standby takes over at its next try and status is right at once.
-            try await loop.releaseLeases()
         }
     }
 

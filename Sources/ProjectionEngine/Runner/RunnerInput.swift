@@ -12,12 +12,13 @@ enum RunnerInput: Sendable {
     case tick
     /// Another instance took these projections' leases: this runner stopped renewing them in time.
     case leaseLost([String])
-    /// A changed projection's new generation is live.
+    /// A projection's build before it runs (a changed projection's, a first install's) is over: swapped in,
+    /// not needed, or (a first install's only) failed, leaving it to catch up in its live tables.
     case rebuilt(String)
     /// A projection's own catch-up, started under `epoch`, reached `position`.
     case caughtUp(String, epoch: Int, at: LogPosition)
-    /// A projection's own catch-up, started under `epoch`, failed.
-    case failedAlone(String, epoch: Int, error: any Error)
+    /// A projection's own catch-up, started under `epoch`, stopped at a write that did not advance.
+    case failedAlone(String, epoch: Int, outcome: WriteOutcome)
     /// A failure no retry mends here (the reader's session died, a rebuild failed): the runner stops.
     case fatal(any Error)
 }

@@ -1,6 +1,5 @@
 import AsyncAlgorithms
 import EventLog
-import Foundation
 import Logging
 import Postgres
 import ProjectionCore
@@ -8,14 +7,19 @@ import ServiceLifecycle
 
 /// The I/O half of a `ProjectionRunner`: takes inputs one at a time, feeds them to the state machine
 /// and carries out the actions it returns, on the writer's session or in child tasks.
+///
+/// Its concerns live in one file each: claims and leases (`RunnerLoop+Claims`), the group's pages
+/// (`RunnerLoop+Pages`), and work on sessions of its own, catch-ups and builds (`RunnerLoop+Alone`).
 struct RunnerLoop {
     let runner: ProjectionRunner
     let writer: Connection
     let leases: HeldLeases
+    /// Sessions for full pages, written apart.
+    let apartSessions: SessionPool
     var machine: RunnerStateMachine
 
     /// One projection's I/O state: its current claim and how it writes.
-    private struct Member {
+    struct Member {
         let projection: any Projection
         let logger: Logger
         let metrics: ProjectionMetrics
@@ -29,13 +33,11 @@ struct RunnerLoop {
         var buildCondition = Rebuild.Condition.ifChanged
     }
 
-    private var members: [String: Member]
-    /// A session per projection for full pages, written side by side (`writeApart`); opened when first needed.
-    private var apartWriters: [String: Connection] = [:]
-    private let requests = ReadRequests()
-    private let inputs = AsyncChannel<RunnerInput>()
+    var members: [String: Member]
+    let requests = ReadRequests()
+    let inputs = AsyncChannel<RunnerInput>()
     /// The page being written, between `.page` and its `.writeGroup`.
-    private var page: GroupPage?
+    var page: GroupPage?
     private var finished = false
 
     /// A loop for `runner`'s projections; those the machine builds first are built under `buildConditions`.
@@ -43,12 +45,14 @@ struct RunnerLoop {
         runner: ProjectionRunner,
         writer: Connection,
         leases: HeldLeases,
+        apartSessions: SessionPool,
         machine: RunnerStateMachine,
         buildConditions: [String: Rebuild.Condition] = [:]
     ) {
         self.runner = runner
         self.writer = writer
         self.leases = leases
+        self.apartSessions = apartSessions
         self.machine = machine
         var members: [String: Member] = [:]
         for projection in runner.projections {
@@ -62,7 +66,8 @@ struct RunnerLoop {
         self.members = members
     }
 
-    /// Runs until shut down, finished (`exitWhenCaughtUp`) or failed; `reader` must LISTEN on both channels.
+    /// Runs until shut down, finished (`exitWhenCaughtUp`) or failed; `reader` must be prepared by
+    /// `ReaderSession.prepare(_:listening: true)`.
     mutating func run(reader: Connection) async throws {
         let (inputs, requests, configuration, leases) = (inputs, requests, runner.configuration, leases)
         let (projections, databaseURL, logger) = (runner.projections, runner.databaseURL, runner.logger)
@@ -95,20 +100,6 @@ struct RunnerLoop {
         }
     }
 
-    /// Closes the sessions of `writeApart`.
-    mutating func closeApartWriters() async {
-        for conn in apartWriters.values { await conn.close() }
-        apartWriters = [:]
-    }
-
-    /// Gives up every lease this runner holds.
-    func releaseLeases() async throws {
-        let (held, holder) = (Array(leases.all), leases.holder)
-        guard !held.isEmpty else { return }
-        try await writer.withTransaction { conn in try Leases.release(held, holder: holder, on: conn) }
-        for name in held { leases.remove(name) }
-    }
-
     private mutating func handle(_ input: RunnerInput, in group: inout ThrowingTaskGroup<Void, any Error>) async throws
     {
         switch input {
@@ -132,9 +123,8 @@ struct RunnerLoop {
             try await perform(machine.rebuilt(name), in: &group)
         case .caughtUp(let name, let epoch, let position):
             try await perform(machine.caughtUp(name, epoch: epoch, at: position), in: &group)
-        case .failedAlone(let name, let epoch, let error):
-            if Outage.isConnectionLoss(error) { throw error }
-            try await perform(failedAlone(name, epoch: epoch, error: error), in: &group)
+        case .failedAlone(let name, let epoch, let outcome):
+            try await perform(failedAlone(name, epoch: epoch, outcome: outcome, during: "catch-up"), in: &group)
         case .fatal(let error):
             throw error
         }
@@ -157,25 +147,7 @@ struct RunnerLoop {
             case .startReading(let position):
                 requests.request(position)
             case .writeGroup(let names):
-                guard let page else { continue }
-                // Catching up, pages are full and each projection's share is large: one transaction per
-                // projection on sessions of their own puts both cores (and as many server processes) to
-                // work. Live, pages are small: one transaction for all saves a WAL flush per projection.
-                let started = ContinuousClock.now
-                let outcomes =
-                    page.isFull && names.count > 1
-                    ? try await writeApart(names, page: page) : try await writeGroup(names, page: page)
-                runner.logger.debug(
-                    "page written",
-                    metadata: [
-                        LogKey.checkpoint: "\(page.end)", LogKey.batchEvents: "\(page.eventCount)",
-                        "page.projections": "\(names.count)", "page.apart": "\(page.isFull && names.count > 1)",
-                        "page.milliseconds": "\(Int((ContinuousClock.now - started).seconds * 1000))",
-                    ]
-                )
-                requests.writerCommitted()
-                self.page = nil
-                queue += machine.groupWritten(end: page.end, outcomes: outcomes, now: .now)
+                queue += try await writePage(for: names)
             case .catchUp(let name, let epoch, let from, let until):
                 startCatchUp(name, epoch: epoch, from: from, until: until, in: &group)
             case .join(let name, let epoch, let from, let until):
@@ -188,349 +160,46 @@ struct RunnerLoop {
         }
     }
 
-    // MARK: Actions
-
-    /// Tries to take the leases of `names` (one statement for all), and reports each to the machine.
-    private mutating func acquire(_ names: [String]) async throws -> [RunnerStateMachine.Action] {
-        let (holder, length) = (leases.holder, runner.configuration.leaseLength)
-        let acquired = try await writer.withTransaction { conn in
-            try Leases.acquire(names, holder: holder, length: length, on: conn)
-        }
-        var actions: [RunnerStateMachine.Action] = []
-        for name in names {
-            let taken = acquired.contains(name)
-            runner.health.setStandingBy(name, !taken)
-            if taken {
-                leases.insert(name)
-                members[name]?.announcedStandby = false
-            } else {
-                // Held before an outage, perhaps: another instance took it meanwhile.
-                leases.remove(name)
-                if members[name]?.announcedStandby == false, !runner.configuration.exitWhenCaughtUp {
-                    members[name]?.logger.info("standing by: another instance is the writer")
-                    members[name]?.announcedStandby = true
-                }
-            }
-            actions += machine.leased(name, acquired: taken)
-        }
-        return actions
-    }
-
-    /// Another instance holds `name`'s lease now: forget the claim, and stand by.
-    private mutating func loseLease(_ name: String) -> [RunnerStateMachine.Action] {
-        leases.remove(name)
-        members[name]?.applier = nil
-        runner.health.setStandingBy(name, true)
-        members[name]?.logger.warning("another instance took the lease over; standing by")
-        members[name]?.announcedStandby = true
-        return machine.leaseLost(name)
-    }
-
-    private mutating func claim(_ name: String, epoch: Int) async throws -> [RunnerStateMachine.Action] {
-        guard let member = members[name] else { return [] }
-        // A fresh token per claim: whatever an older claim started can no longer commit.
-        let owner = UUID().uuidString.lowercased()
-        let generation = Generation.live(name)
-        let holder = leases.holder
-        let claimed = try await writer.withTransaction { conn in
-            try Checkpoints.claim(name, owner: owner, leaseHolder: holder, on: conn)
-        }
-        guard let claim = claimed else {
-            // Another instance took the lease between this runner's last renewal and now.
-            return loseLease(name)
-        }
-        if claim.paused {
-            member.logger.notice(
-                "paused; waiting for projector resume",
-                metadata: [LogKey.checkpoint: "\(claim.position)"]
+    /// What a share that did not advance means for the machine; logged. A lost session stops the runner,
+    /// which connects again (see `ProjectionRunner.run`).
+    func groupOutcome(
+        of name: String,
+        _ outcome: WriteOutcome,
+        during: String
+    ) throws -> RunnerStateMachine.GroupOutcome {
+        switch outcome {
+        case .advanced(let written):
+            return written.stopped ? .stopped : .advanced
+        case .sessionLost(let error):
+            throw error
+        case .paused, .lostOwnership:
+            (members[name]?.logger ?? runner.logger).info(
+                "checkpoint changed by ops or another instance; claiming it again",
+                metadata: ["during": "\(during)"]
             )
-            members[name]?.applier = nil
-            return machine.claimed(name, epoch: epoch, position: claim.position, paused: true)
+            return .needsClaim
+        case .failed(let error):
+            (members[name]?.logger ?? runner.logger).error(
+                "projection failed; the others go on, and it is retried on its own",
+                metadata: ["during": "\(during)", "error": "\(error)"]
+            )
+            return .failed
         }
-        // A swap may have brought in tables built by other code: this code must not write into them.
-        if case .changed(let change) = try await ProjectionCatalog.check(member.projection, on: writer) {
-            throw change
-        }
-        members[name]?.applier = BatchApplier(
-            projection: member.projection,
-            generation: generation,
-            layouts: try await TableLayout.loadAll(of: member.projection, on: writer),
-            owner: owner,
-            onFailure: claim.onFailure
-        )
-        members[name]?.announcedCaughtUp = false
-        member.logger.info("projection claimed", metadata: [LogKey.checkpoint: "\(claim.position)"])
-        return machine.claimed(name, epoch: epoch, position: claim.position, paused: false)
     }
 
-    /// Writes `page` for `names` in one transaction; a member whose part fails is left out and the rest
-    /// written again without it.
-    private mutating func writeGroup(
-        _ names: [String],
-        page: GroupPage
-    ) async throws -> [String: RunnerStateMachine.GroupOutcome] {
-        var outcomes: [String: RunnerStateMachine.GroupOutcome] = [:]
-        var remaining = names.compactMap { name -> (String, BatchApplier, PreparedBatch)? in
-            guard let applier = members[name]?.applier, let batch = page.batches[name] else { return nil }
-            return (name, applier, batch)
-        }
-        while !remaining.isEmpty {
-            let parts = remaining
-            let started = ContinuousClock.now
-            let result = await writer.transactionResult { conn in
-                try parts.map { name, applier, batch in
-                    do {
-                        return (name, try applier.write(batch, inTransactionOn: conn))
-                    } catch {
-                        throw MemberFailure(projection: name, underlying: error)
-                    }
-                }
-            }
-            switch result {
-            case .success(let written):
-                let took = ContinuousClock.now - started
-                for (name, result) in written {
-                    guard let member = members[name] else { continue }
-                    member.applier?.report(result, logger: member.logger)
-                    member.metrics.record(result.outcome, took: took)
-                    outcomes[name] = result.stopped ? .stopped : .advanced
-                    announceCaughtUp(name, page: page)
-                }
-                return outcomes
-            case .failure(let error):
-                // A lost session is nobody's fault: every session starts again (see `ProjectionRunner.run`).
-                guard let failure = error.underlying as? MemberFailure, !Outage.isConnectionLoss(error) else {
-                    throw error
-                }
-                let needsClaim = Self.needsClaim(failure.underlying)
-                outcomes[failure.projection] = needsClaim ? .needsClaim : .failed
-                log(failure.underlying, of: failure.projection, needsClaim: needsClaim, context: "group write")
-                remaining.removeAll { $0.0 == failure.projection }
-            }
-        }
-        return outcomes
-    }
-
-    /// Writes `page` for `names` side by side, each in its own transaction on its own session.
-    private mutating func writeApart(
-        _ names: [String],
-        page: GroupPage
-    ) async throws -> [String: RunnerStateMachine.GroupOutcome] {
-        var parts: [(String, BatchApplier, PreparedBatch, Connection)] = []
-        for name in names {
-            guard let applier = members[name]?.applier, let batch = page.batches[name] else { continue }
-            parts.append((name, applier, batch, try await apartWriter(for: name)))
-        }
-        let started = ContinuousClock.now
-        let results = await withTaskGroup(of: (String, Result<BatchApplier.Written, any Error>).self) { group in
-            for (name, applier, batch, conn) in parts {
-                group.addTask {
-                    do {
-                        return (
-                            name,
-                            .success(
-                                try await conn.withTransaction { conn in
-                                    try applier.write(batch, inTransactionOn: conn)
-                                }
-                            )
-                        )
-                    } catch {
-                        return (name, .failure(error))
-                    }
-                }
-            }
-            var results: [(String, Result<BatchApplier.Written, any Error>)] = []
-            for await result in group { results.append(result) }
-            return results
-        }
-        let took = ContinuousClock.now - started
-        for case (_, .failure(let error)) in results where Outage.isConnectionLoss(error) { throw error }
-        var outcomes: [String: RunnerStateMachine.GroupOutcome] = [:]
-        for (name, result) in results {
-            guard let member = members[name] else { continue }
-            switch result {
-            case .success(let written):
-                member.applier?.report(written, logger: member.logger)
-                member.metrics.record(written.outcome, took: took)
-                outcomes[name] = written.stopped ? .stopped : .advanced
-                announceCaughtUp(name, page: page)
-            case .failure(let error):
-                let needsClaim = Self.needsClaim(error)
-                outcomes[name] = needsClaim ? .needsClaim : .failed
-                log(error, of: name, needsClaim: needsClaim, context: "write")
-                // The session may be what failed; the next full page opens a new one.
-                if !needsClaim, let conn = apartWriters.removeValue(forKey: name) { await conn.close() }
-            }
-        }
-        return outcomes
-    }
-
-    private mutating func apartWriter(for name: String) async throws -> Connection {
-        if let conn = apartWriters[name] { return conn }
-        let conn = try await Connection.connect(to: runner.databaseURL, applicationName: "projector:\(name):writer")
-        try await conn.executeScript(runner.configuration.writerSessionSettings)
-        apartWriters[name] = conn
-        return conn
-    }
-
-    private mutating func announceCaughtUp(_ name: String, page: GroupPage) {
-        guard page.isCaughtUp else {
-            members[name]?.announcedCaughtUp = false
-            return
-        }
-        guard members[name]?.announcedCaughtUp == false else { return }
-        members[name]?.announcedCaughtUp = true
-        members[name]?.logger.info("caught up", metadata: [LogKey.checkpoint: "\(page.end)"])
-    }
-
-    /// Applies `name`'s last pages up to the group's position in one transaction on the writer's session.
-    private mutating func join(
+    /// A catch-up or a join that did not advance, told to the machine.
+    mutating func failedAlone(
         _ name: String,
         epoch: Int,
-        from: LogPosition,
-        until: LogPosition
-    ) async throws -> [RunnerStateMachine.Action] {
-        guard let applier = members[name]?.applier else { return [] }
-        let pageSize = runner.configuration.batchSize
-        do {
-            let reached = try await writer.withTransaction { conn in
-                try applier.catchUp(from: from, until: until, pageSize: pageSize, maxPages: 2, on: conn).position
-            }
-            requests.writerCommitted()
-            if reached == until {
-                members[name]?.logger.debug("joined the group", metadata: [LogKey.checkpoint: "\(until)"])
-            }
-            return machine.joinAttempted(name, epoch: epoch, reached: reached)
-        } catch {
-            if Outage.isConnectionLoss(error) { throw error }
-            return failedAlone(name, epoch: epoch, error: error)
+        outcome: WriteOutcome,
+        during: String
+    ) throws -> [RunnerStateMachine.Action] {
+        // One the machine no longer runs (its lease lost meanwhile) has nothing to report.
+        guard machine.state(of: name) != nil else {
+            if case .sessionLost(let error) = outcome { throw error }
+            return machine.failedAlone(name, epoch: epoch, needsClaim: outcome.needsClaim, now: .now)
         }
-    }
-
-    private mutating func failedAlone(_ name: String, epoch: Int, error: any Error) -> [RunnerStateMachine.Action] {
-        let needsClaim = Self.needsClaim(error)
-        if machine.state(of: name) != nil, members[name] != nil {
-            log(error, of: name, needsClaim: needsClaim, context: "catch-up")
-        }
+        let needsClaim = try groupOutcome(of: name, outcome, during: during) == .needsClaim
         return machine.failedAlone(name, epoch: epoch, needsClaim: needsClaim, now: .now)
     }
-
-    private func startCatchUp(
-        _ name: String,
-        epoch: Int,
-        from: LogPosition,
-        until: LogPosition,
-        in group: inout ThrowingTaskGroup<Void, any Error>
-    ) {
-        guard let member = members[name], let applier = member.applier else { return }
-        let (inputs, runner) = (inputs, runner)
-        member.logger.info(
-            "catching up on its own",
-            metadata: [LogKey.checkpoint: "\(from)", "catchup.until": "\(until)"]
-        )
-        group.addTask {
-            do {
-                let end = try await CatchUp(
-                    applier: applier,
-                    runner: runner,
-                    logger: member.logger,
-                    metrics: member.metrics
-                )
-                .run(from: from, until: until)
-                await inputs.send(.caughtUp(name, epoch: epoch, at: end))
-            } catch {
-                await inputs.send(.failedAlone(name, epoch: epoch, error: error))
-            }
-        }
-    }
-
-    /// Builds `names` in one pass over the log (`RebuildGroup`), each swapped in as soon as the pass is done.
-    ///
-    /// A changed projection whose build fails stops the runner: its new code must not write the old tables.
-    /// A first install's failure only costs the shortcut: it catches up in its live tables like any other,
-    /// where a failure stays its own (retried alone while the others go on). An outage stops the runner
-    /// either way, which connects again and resumes the builds.
-    private func startRebuild(_ names: [String], in group: inout ThrowingTaskGroup<Void, any Error>) {
-        let building = names.compactMap { self.members[$0] }
-        let rebuilds = building.map { member in
-            var rebuild = Rebuild(
-                projection: member.projection,
-                databaseURL: runner.databaseURL,
-                configuration: runner.configuration,
-                logger: member.logger
-            )
-            rebuild.condition = member.buildCondition
-            let progress = BuildProgressLog(logger: member.logger)
-            rebuild.onProgress = { progress.record($0) }
-            return rebuild
-        }
-        let inputs = inputs
-        group.addTask {
-            let outcomes = await RebuildGroup(rebuilds).run()
-            // In the order given, so that the first failure is the one reported.
-            for member in building {
-                let name = member.projection.name
-                switch outcomes[name] {
-                case .success(.swapped), .success(.notNeeded):
-                    await inputs.send(.rebuilt(name))
-                case .failure(let error)
-                where member.buildCondition == .ifNothingApplied && !Outage.isConnectionLoss(error):
-                    member.logger.error(
-                        "loading it as a rebuild failed; it catches up in its live tables instead",
-                        metadata: ["error": "\(error)"]
-                    )
-                    await inputs.send(.rebuilt(name))
-                case .failure(let error):
-                    await inputs.send(.fatal(error))
-                    return
-                case .success(.stopped), nil:
-                    continue
-                }
-            }
-        }
-    }
-
-    // MARK: Failures
-
-    /// Whether `error` means ops or another instance changed the checkpoint row (pause, reset, swap, a new
-    /// owner) rather than a fault: the projection claims its checkpoint again.
-    static func needsClaim(_ error: any Error) -> Bool {
-        if let failed = error as? TransactionError { return needsClaim(failed.underlying) }
-        if let failed = error as? MemberFailure { return needsClaim(failed.underlying) }
-        return error is ProjectionPaused || error is LostOwnership
-    }
-
-    private func log(_ error: any Error, of name: String, needsClaim: Bool, context: String) {
-        let logger = members[name]?.logger ?? runner.logger
-        if needsClaim {
-            logger.info(
-                "checkpoint changed by ops or another instance; claiming it again",
-                metadata: ["during": "\(context)"]
-            )
-        } else {
-            logger.error(
-                "projection failed; the others go on, and it is retried on its own",
-                metadata: ["during": "\(context)", "error": "\(error)"]
-            )
-        }
-    }
-}
-
-extension Connection {
-    /// `withTransaction`'s outcome as a value, so the caller can branch on a failure's cause.
-    fileprivate func transactionResult<T: Sendable>(
-        _ body: @Sendable (isolated Connection) throws -> T
-    ) -> Result<T, TransactionError> {
-        do {
-            return .success(try withTransaction(body))
-        } catch {
-            return .failure(error)
-        }
-    }
-}
-
-/// One projection's part of a group transaction failed; the transaction rolled back.
-struct MemberFailure: Error, Sendable {
-    var projection: String
-    var underlying: any Error
 }

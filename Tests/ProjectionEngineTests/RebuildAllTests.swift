@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// Several rebuilds share one pass over the log, yet each keeps its own build, swap and outcome.
-@Suite struct RebuildGroupTests {
+@Suite struct RebuildAllTests {
     /// Notes under another name, so two projections of the same shape can be rebuilt together; with
     /// `failAt`, its write for that note names a table it does not declare, which fails the transaction.
     struct Memos: Projection {
@@ -62,7 +62,7 @@ import Testing
                     seen.withLock { _ = $0.insert(count) }
                 }
             }
-            let outcomes = await RebuildGroup(rebuilds).run()
+            let outcomes = await Rebuild.runAll(rebuilds)
 
             guard case .success(.swapped(let swapped)) = outcomes["notes"] else {
                 Issue.record("notes did not swap: \(String(describing: outcomes["notes"]))")
@@ -96,7 +96,7 @@ import Testing
             try await broken.create(on: conn)
             try await conn.execute("DROP TABLE memos__rebuild.note_history")
 
-            let outcomes = await RebuildGroup([rebuild(NotesProjection(), url: url), rebuild(Memos(), url: url)]).run()
+            let outcomes = await Rebuild.runAll([rebuild(NotesProjection(), url: url), rebuild(Memos(), url: url)])
             guard case .success(.swapped(let swapped)) = outcomes["notes"] else {
                 Issue.record("notes did not swap: \(String(describing: outcomes["notes"]))")
                 return
@@ -126,7 +126,7 @@ import Testing
                 try await stopped.run(databaseURL: url, configuration: RunnerConfiguration(), logger: quietLogger())
             )
 
-            let outcomes = await RebuildGroup([rebuild(NotesProjection(), url: url), rebuild(Memos(), url: url)]).run()
+            let outcomes = await Rebuild.runAll([rebuild(NotesProjection(), url: url), rebuild(Memos(), url: url)])
             for name in ["notes", "memos"] {
                 guard case .success(.swapped(let swapped)) = outcomes[name] else {
                     Issue.record("\(name) did not swap: \(String(describing: outcomes[name]))")

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Leases and claims: which projections this runner writes, and under which owner token.
+extension RunnerLoop {
+    /// Tries to take the leases of `names` (one statement for all), and reports each to the machine.
+    mutating func acquire(_ names: [String]) async throws -> [RunnerStateMachine.Action] {
+        let (holder, length) = (leases.holder, runner.configuration.leaseLength)
+        let acquired = try await writer.withTransaction { conn in
+            try Leases.acquire(names, holder: holder, length: length, on: conn)
+        }
+        var actions: [RunnerStateMachine.Action] = []
+        for name in names {
+            let taken = acquired.contains(name)
+            runner.health.setStandingBy(name, !taken)
+            if taken {
+                leases.insert(name)
+                members[name]?.announcedStandby = false
+            } else {
+                // Held before an outage, perhaps: another instance took it meanwhile.
+                leases.remove(name)
+                if members[name]?.announcedStandby == false, !runner.configuration.exitWhenCaughtUp {
+                    members[name]?.logger.info("standing by: another instance is the writer")
+                    members[name]?.announcedStandby = true
+                }
+            }
+            actions += machine.leased(name, acquired: taken)
+        }
+        return actions
+    }
+
+    /// Another instance holds `name`'s lease now: forget the claim, and stand by.
+    mutating func loseLease(_ name: String) -> [RunnerStateMachine.Action] {
+        leases.remove(name)
+        members[name]?.applier = nil
+        runner.health.setStandingBy(name, true)
+        members[name]?.logger.warning("another instance took the lease over; standing by")
+        members[name]?.announcedStandby = true
+        return machine.leaseLost(name)
+    }
+
+    /// Takes ownership of `name`'s live checkpoint with a fresh owner token, if its lease is still held.
+    mutating func claim(_ name: String, epoch: Int) async throws -> [RunnerStateMachine.Action] {
+        guard let member = members[name] else { return [] }
+        // A fresh token per claim: whatever an older claim started can no longer commit.
+        let owner = UUID().uuidString.lowercased()
+        let holder = leases.holder
+        let claimed = try await writer.withTransaction { conn in
+            try Checkpoints.claim(name, owner: owner, leaseHolder: holder, on: conn)
+        }
+        guard let claim = claimed else {
+            // Another instance took the lease between this runner's last renewal and now.
+            return loseLease(name)
+        }
+        if claim.paused {
+            member.logger.notice(
+                "paused; waiting for projector resume",
+                metadata: [LogKey.checkpoint: "\(claim.position)"]
+            )
+            members[name]?.applier = nil
+            return machine.claimed(name, epoch: epoch, position: claim.position, paused: true)
+        }
+        // A swap may have brought in tables built by other code: this code must not write into them.
+        if case .changed(let change) = try await ProjectionCatalog.check(member.projection, on: writer) {
+            throw change
+        }
+        members[name]?.applier = BatchApplier(
+            projection: member.projection,
+            generation: .live(name),
+            layouts: try await TableLayout.loadAll(of: member.projection, on: writer),
+            owner: owner,
+            onFailure: claim.onFailure
+        )
+        members[name]?.announcedCaughtUp = false
+        member.logger.info("projection claimed", metadata: [LogKey.checkpoint: "\(claim.position)"])
+        return machine.claimed(name, epoch: epoch, position: claim.position, paused: false)
+    }
+
+    /// Gives up every lease this runner holds.
+    func releaseLeases() async throws {
+        let (held, holder) = (Array(leases.all), leases.holder)
+        guard !held.isEmpty else { return }
+        try await writer.withTransaction { conn in try Leases.release(held, holder: holder, on: conn) }
+        for name in held { leases.remove(name) }
+    }
+}
