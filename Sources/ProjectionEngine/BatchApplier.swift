@@ -148,6 +148,16 @@ struct BatchApplier: Sendable {
         /// Set when the checkpoint refused a page (`.paused` or `.lostOwnership`): the caller's transaction
         /// must roll back.
         var refusal: WriteOutcome?
+
+        /// This reach, or, when the checkpoint refused a page, `CheckpointRefused`: for a caller whose
+        /// transaction fails as a whole then (a swap, a verification).
+        func refusalThrown(for projection: String) throws(CheckpointRefused) -> Reach {
+            switch refusal {
+            case .paused?: throw CheckpointRefused(projection: projection, advance: .paused)
+            case .some: throw CheckpointRefused(projection: projection, advance: .lostOwnership)
+            case nil: return self
+            }
+        }
     }
 
     /// Applies the log after `start` (up to `until` when given) inside a transaction the caller holds: a
@@ -180,22 +190,6 @@ struct BatchApplier: Sendable {
             position = page.end
         }
         return Reach(position: position, caughtUp: false)
-    }
-
-    /// `catchUp`, for a caller whose transaction fails as a whole when the checkpoint refuses a page.
-    func catchUpOrFail(
-        from start: LogPosition,
-        until: LogPosition? = nil,
-        pageSize: Int,
-        maxPages: Int = .max,
-        on conn: isolated Connection
-    ) throws -> Reach {
-        let reach = try catchUp(from: start, until: until, pageSize: pageSize, maxPages: maxPages, on: conn)
-        switch reach.refusal {
-        case .paused?: throw CheckpointRefused(projection: projection.name, advance: .paused)
-        case .some: throw CheckpointRefused(projection: projection.name, advance: .lostOwnership)
-        case nil: return reach
-        }
     }
 
     /// `plan` (made from `events`) once the rows it assumed exist are checked; planned again when one does not.

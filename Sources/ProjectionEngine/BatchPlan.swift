@@ -30,7 +30,7 @@ struct BatchPlan: Sendable {
     ///
     /// An event of a stream in `parked` (parked before the batch), or of a stream whose earlier event in
     /// the batch failed in a category that parks (`parksItsStream`), is not applied: it is a dead letter
-    /// parked behind that stream's first (DESIGN.md, decision 7).
+    /// parked behind that stream's first (the architecture article, "Parking").
     ///
     /// `outcomes` is read once, so a lazy sequence lets each event's changes be coalesced and dropped
     /// as soon as they are made.

@@ -11,11 +11,11 @@ public enum ClusterCheck {
     /// Throws `RestoredClusterError` when the log or a checkpoint holds a transaction id at or above
     /// the cluster's next one. Tables not created yet (an unmigrated database) are left out.
     public static func check(on conn: Connection) async throws {
-        try await conn.withTransaction { conn in try verify(on: conn) }
+        try await conn.withTransaction { conn in try check(inTransactionOn: conn) }
     }
 
     /// The check, inside a transaction the caller holds.
-    static func verify(on conn: isolated Connection) throws {
+    static func check(inTransactionOn conn: isolated Connection) throws {
         let present = try conn.query(
             """
             SELECT to_regclass('eventlog.events') IS NOT NULL, to_regclass('projector.checkpoints') IS NOT NULL,

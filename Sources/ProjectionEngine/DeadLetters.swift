@@ -26,8 +26,8 @@ struct DeadLetter: Sendable {
     }
 }
 
-/// Writes dead letters.
-enum DeadLetters {
+/// Dead letters: parked by writers (here), reviewed by ops (`DeadLetters+Review`, `DeadLetters+Release`).
+public enum DeadLetters {
     /// Stores `letters` of `generation` in one statement; call inside the batch's transaction.
     ///
     /// A letter parked behind another of the same batch gets that one's new id: the first letters are

@@ -2,7 +2,7 @@ import Foundation
 import Postgres
 import ProjectionCore
 
-/// The leases through which one instance at a time writes each projection (DESIGN.md, decision 8).
+/// The leases through which one instance at a time writes each projection (the architecture article, "Leases and fencing").
 ///
 /// A lease is a row of `projector.leases`: the holding process, its session's server process and an expiry
 /// on the server's clock. The holder renews it every third of its length. Another instance takes it when it

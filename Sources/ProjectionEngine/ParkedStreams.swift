@@ -2,7 +2,7 @@ import Postgres
 import ProjectionCore
 import Synchronization
 
-/// The dead letter a stream's later events wait behind (DESIGN.md, decision 7).
+/// The dead letter a stream's later events wait behind (the architecture article, "Parking").
 struct FirstLetter: Sendable, Hashable {
     /// Its id in the generation's dead-letter table; nil while it is an event of the batch being planned.
     var id: Int64?
@@ -26,7 +26,7 @@ extension ProjectionFailure.Category {
 /// generation has parked, so that a batch asks the database only while some stream is parked.
 ///
 /// Dead letters of a generation appear only through its writer's own batches; ops' retries and skips
-/// only release them, and they clear the writer's claim when they do (`DeadLetterDesk`), so the next
+/// only release them, and they clear the writer's claim when they do (`DeadLetters`), so the next
 /// claim starts with a new `ParkedStreams`. "None" therefore stays true until this writer parks a
 /// stream itself. While it is not known to be none, each batch looks its streams up in one query.
 final class ParkedStreams: Sendable {

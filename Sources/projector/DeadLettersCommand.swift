@@ -73,7 +73,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
             if let projection { _ = try AllProjections.select([projection]) }
             let letters = try await global.withConnection { conn in
                 do {
-                    return try await DeadLetterDesk.list(
+                    return try await DeadLetters.list(
                         projection: projection,
                         status: status == "all" ? nil : status,
                         limit: limit,
@@ -125,7 +125,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let projection = try AllProjections.select([selection.projection])[0]
             let outcomes = try await global.withConnection { conn in
                 do {
-                    return try await DeadLetterDesk.retry(projection, ids: selection.id, by: selection.who, on: conn)
+                    return try await DeadLetters.retry(projection, ids: selection.id, by: selection.who, on: conn)
                 } catch {
                     throw CommandFailure("retry failed: \(error)")
                 }
@@ -171,7 +171,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let projection = try AllProjections.select([selection.projection])[0]
             let skipped = try await global.withConnection { conn in
                 do {
-                    return try await DeadLetterDesk.skip(
+                    return try await DeadLetters.skip(
                         projection,
                         ids: selection.id,
                         by: selection.who,
@@ -194,7 +194,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
 }
 
 /// What a release did, after a letter's own outcome: `; released 13 14 (applied); 15 failed again …`.
-private func describe(_ release: DeadLetterDesk.Release) -> String {
+private func describe(_ release: DeadLetters.Release) -> String {
     guard release.handledAny else { return "" }
     var parts: [String] = []
     if !release.applied.isEmpty { parts.append("released and applied " + ids(release.applied)) }
@@ -209,7 +209,7 @@ private func describe(_ release: DeadLetterDesk.Release) -> String {
 }
 
 /// `N released: A applied, F failed again, B still parked behind a new first`.
-private func summarise(_ releases: [DeadLetterDesk.Release]) -> String {
+private func summarise(_ releases: [DeadLetters.Release]) -> String {
     let applied = releases.map(\.applied.count).reduce(0, +)
     let failed = releases.map { $0.failedAlone.count + ($0.newFirst == nil ? 0 : 1) }.reduce(0, +)
     let behind = releases.map(\.stillBehind.count).reduce(0, +)

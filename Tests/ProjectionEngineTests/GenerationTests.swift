@@ -212,7 +212,7 @@ import Testing
             #expect(status.state == .stoppedAtDeadLetter && status.pausedReason?.hasPrefix("stopped at") == true)
             #expect(status.deadLetters == 1)
 
-            _ = try await DeadLetterDesk.skip(
+            _ = try await DeadLetters.skip(
                 NotesProjection(),
                 ids: [],
                 by: "test",

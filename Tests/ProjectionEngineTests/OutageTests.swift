@@ -8,7 +8,7 @@ import Testing
 @testable import ProjectionEngine
 
 /// A runner outlives its database's outages and its own freezes: it reconnects, and leases hand a frozen
-/// writer's projections to a standby (DESIGN.md, decision 8).
+/// writer's projections to a standby (the architecture article, "Leases and fencing").
 @Suite struct OutageTests {
     /// Runs `runner` live while `body` runs, then stops it; fails if it ended by itself meanwhile.
     func whileRunning(_ runner: ProjectionRunner, _ body: () async throws -> Void) async throws {

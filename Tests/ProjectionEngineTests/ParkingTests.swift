@@ -45,15 +45,15 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
     NewEvent(stream: "note-\(id)", type: "NoteAdded", eventID: eventID(n), data: #"{"text": "no id"}"#)
 }
 
-/// Per-stream ordering of dead letters (DESIGN.md, decision 7): a stream's later events park behind its first
+/// Per-stream ordering of dead letters (the architecture article, "Parking"): a stream's later events park behind its first
 /// dead letter, and retrying or skipping that one releases them in order.
 @Suite struct ParkingTests {
-    func letters(on conn: Connection) async throws -> [DeadLetterDesk.Letter] {
-        try await DeadLetterDesk.list(projection: "notes", status: nil, limit: 100, on: conn)
+    func letters(on conn: Connection) async throws -> [DeadLetters.Letter] {
+        try await DeadLetters.list(projection: "notes", status: nil, limit: 100, on: conn)
     }
 
     /// `(position, category, behind position, status)` of every letter, in log order.
-    func summary(_ letters: [DeadLetterDesk.Letter]) -> [String] {
+    func summary(_ letters: [DeadLetters.Letter]) -> [String] {
         let positions = Dictionary(uniqueKeysWithValues: letters.map { ($0.id, $0.globalPosition) })
         return letters.map { letter in
             let behind = letter.behindID.map { positions[$0].map(String.init) ?? "?" } ?? "-"
@@ -108,12 +108,12 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
             let (first, second) = (ids[0], ids[1])
 
             // Before the fix: still failing, and 3 still waits.
-            let early = try await DeadLetterDesk.retry(FussyNotes(), ids: [first], by: "ops", on: conn)
+            let early = try await DeadLetters.retry(FussyNotes(), ids: [first], by: "ops", on: conn)
             #expect(early == [.init(id: first, stillFailing: FussyNotes.unsupported, waiting: 1)])
             #expect(try await dump("notes.notes", on: conn) == ["(a,one,,1)"])
 
             // The fix is deployed: 2 applies, then 3 is released behind it.
-            let outcomes = try await DeadLetterDesk.retry(FussyNotes.lenient, ids: [], by: "ops", on: conn)
+            let outcomes = try await DeadLetters.retry(FussyNotes.lenient, ids: [], by: "ops", on: conn)
             #expect(outcomes.count == 1 && outcomes[0].stillFailing == nil)
             #expect(outcomes[0].released.applied == [second] && outcomes[0].released.isComplete)
             #expect(try await dump("notes.notes", on: conn) == inOrder.0)
@@ -140,9 +140,9 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
             let ids = try await letters(on: conn).map(\.id)
             #expect(ids.count == 4)
 
-            let outcomes = try await DeadLetterDesk.retry(FussyNotes.lenient, ids: [ids[0]], by: "ops", on: conn)
+            let outcomes = try await DeadLetters.retry(FussyNotes.lenient, ids: [ids[0]], by: "ops", on: conn)
             #expect(outcomes.map(\.stillFailing) == [nil])
-            var expected = DeadLetterDesk.Release()
+            var expected = DeadLetters.Release()
             expected.newFirst = ids[1]
             expected.stillBehind = [ids[2], ids[3]]
             #expect(outcomes[0].released == expected)
@@ -160,9 +160,9 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
 
             // A letter parked behind another is not retried or skipped on its own; nothing is done.
             let attempts: [@Sendable () async throws -> Int] = [
-                { try await DeadLetterDesk.retry(FussyNotes.lenient, ids: [ids[2]], by: "ops", on: conn).count },
+                { try await DeadLetters.retry(FussyNotes.lenient, ids: [ids[2]], by: "ops", on: conn).count },
                 {
-                    try await DeadLetterDesk.skip(FussyNotes.lenient, ids: [ids[3]], by: "ops", because: "x", on: conn)
+                    try await DeadLetters.skip(FussyNotes.lenient, ids: [ids[3]], by: "ops", because: "x", on: conn)
                         .count
                 },
             ]
@@ -173,7 +173,7 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
             #expect(try await letters(on: conn) == all)
 
             // Skipping the new first releases the rest, in order.
-            let skipped = try await DeadLetterDesk.skip(
+            let skipped = try await DeadLetters.skip(
                 FussyNotes.lenient,
                 ids: [ids[1]],
                 by: "ops",
@@ -202,11 +202,11 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
             ])
             try await runUntilCaughtUp(FussyNotes(), url: url)
             // Strict still: --all retries the two firsts only; each still fails and keeps its stream parked.
-            let still = try await DeadLetterDesk.retry(FussyNotes(), ids: [], by: "ops", on: conn)
+            let still = try await DeadLetters.retry(FussyNotes(), ids: [], by: "ops", on: conn)
             #expect(still.map(\.stillFailing) == [FussyNotes.unsupported, FussyNotes.unsupported])
             #expect(still.map(\.waiting) == [1, 1])
 
-            let skipped = try await DeadLetterDesk.skip(FussyNotes(), ids: [], by: "ops", because: "test", on: conn)
+            let skipped = try await DeadLetters.skip(FussyNotes(), ids: [], by: "ops", because: "test", on: conn)
             #expect(skipped.count == 2 && skipped.allSatisfy { $0.released.applied.count == 1 })
             #expect(try await dump("notes.notes", on: conn) == ["(a,three,,3)", "(b,\"bee two\",,5)"])
             let status = try await StatusReader.status(of: [FussyNotes()], on: conn)[0]
@@ -236,7 +236,7 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
                 try await waitUntil("4 parked behind 2") { try await letters(on: conn).count == 3 }
 
                 let first = try await letters(on: conn)[0].id
-                let outcomes = try await DeadLetterDesk.retry(FussyNotes.lenient, ids: [first], by: "ops", on: conn)
+                let outcomes = try await DeadLetters.retry(FussyNotes.lenient, ids: [first], by: "ops", on: conn)
                 #expect(outcomes[0].stillFailing == nil && outcomes[0].released.applied.count == 2)
                 #expect(try await dump("notes.notes", on: conn) == ["(a,four,,4)"])
 
@@ -311,7 +311,7 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
             let behind = try await batch([note("a", "8", n: 8)])
             #expect(behind.parkingLookups == 1 && behind.parkedBehind == 1)
             // Released by ops: the writer's claim was cleared, so it cannot commit; a new claim asks afresh.
-            _ = try await DeadLetterDesk.skip(FussyNotes(), ids: [], by: "ops", because: "test", on: conn)
+            _ = try await DeadLetters.skip(FussyNotes(), ids: [], by: "ops", because: "test", on: conn)
             await #expect(throws: (any Error).self) { _ = try await batch([note("b", "9", n: 9)]) }
             #expect(try await dump("notes.notes", on: conn) == ["(a,8,,12)", "(b,5,,9)"])
         }
@@ -324,7 +324,7 @@ func brokenNote(_ id: String, n: Int) -> NewEvent {
                 fussyNote("b", "bee two", n: 5), note("b", "bee three", n: 6),
             ])
             try await runUntilCaughtUp(FussyNotes(), url: url)
-            let skipped = try await DeadLetterDesk.skip(
+            let skipped = try await DeadLetters.skip(
                 FussyNotes(),
                 ids: [try await letters(on: conn)[0].id],
                 by: "ops",

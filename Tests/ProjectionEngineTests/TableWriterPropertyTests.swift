@@ -7,7 +7,7 @@ import Testing
 
 @testable import ProjectionEngine
 
-/// The property of DESIGN.md decision 5, on PostgreSQL itself: one coalesced, set-based write leaves
+/// The coalescer's promise (the architecture article, "The pipeline"), on PostgreSQL itself: one coalesced, set-based write leaves
 /// exactly the rows that applying every change alone leaves.
 @Suite struct TableWriterPropertyTests {
     static let ddl = "(k bigint PRIMARY KEY, a text, b bigint, c text[])"

@@ -1,6 +1,7 @@
--- The event log: one append-only table, its contract in events.md.
+-- The event log: one append-only table; its contract with producers is the event contract
+-- (projections/Contract/ProjectionContract.docc).
 CREATE SCHEMA eventlog;
-COMMENT ON SCHEMA eventlog IS 'The append-only event log the projector reads; the contract with producers (events.md).';
+COMMENT ON SCHEMA eventlog IS 'The append-only event log the projector reads; its contract with producers is the event contract (ProjectionContract documentation).';
 
 -- One row per stream: its current version, locked by appends for optimistic concurrency.
 CREATE TABLE eventlog.streams (
@@ -29,8 +30,8 @@ COMMENT ON COLUMN eventlog.events.transaction_id IS 'xid8 of the appending trans
 COMMENT ON COLUMN eventlog.events.stream_id IS '<category>-<id>, e.g. appointment-<uuid>, consent-<nhsNumber>: patient data, never logged.';
 COMMENT ON COLUMN eventlog.events.stream_position IS '0, 1, 2 … within the stream.';
 COMMENT ON COLUMN eventlog.events.event_id IS 'The producer''s idempotency key: appending the same event_id again is a no-op.';
-COMMENT ON COLUMN eventlog.events.event_type IS 'One of the event types of events.md; unknown types are stored and ignored by projections.';
-COMMENT ON COLUMN eventlog.events.data IS 'The payload, a JSON object (events.md).';
+COMMENT ON COLUMN eventlog.events.event_type IS 'One of the event types of the event contract; unknown types are stored and ignored by projections.';
+COMMENT ON COLUMN eventlog.events.data IS 'The payload, a JSON object (the event contract).';
 COMMENT ON COLUMN eventlog.events.metadata IS 'schemaVersion, occurredAt, sourceSystem, correlationId, causationId.';
 COMMENT ON COLUMN eventlog.events.recorded_at IS 'When the log stored the event.';
 

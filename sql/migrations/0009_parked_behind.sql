@@ -1,4 +1,4 @@
--- Per-stream ordering of dead letters (DESIGN.md, decision 7).
+-- Per-stream ordering of dead letters (the architecture article, "Parking").
 --
 -- Once an event of a stream fails for a projection (its payload breaks the contract, or its schema
 -- version is unknown), the projection parks every later event of that stream behind it instead of

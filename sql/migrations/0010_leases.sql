@@ -1,4 +1,4 @@
--- Writers own projections through leases (DESIGN.md, decision 8).
+-- Writers own projections through leases (the architecture article, "Leases and fencing").
 --
 -- A session advisory lock says only that a writer's session is alive: a frozen process keeps it for ever and
 -- its projections stall. A lease is renewed by the writer and lapses when it stops renewing; another instance

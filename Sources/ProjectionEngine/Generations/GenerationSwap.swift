@@ -62,12 +62,12 @@ public struct GenerationSwap: Sendable {
                 "SELECT 1 FROM projector.checkpoints WHERE projection = \(name) FOR UPDATE"
             ).rows
             guard !live.isEmpty else { throw EngineError("projection \(name) is not installed; nothing to swap") }
-            let caughtUp = try applier.catchUpOrFail(
+            let caughtUp = try applier.catchUp(
                 from: claim.position,
                 pageSize: batchSize,
                 maxPages: Self.maxPagesInSwap,
                 on: conn
-            ).caughtUp
+            ).refusalThrown(for: name).caughtUp
             guard caughtUp else { return nil }
             let deadLetters = try Self.handOverDeadLetters(
                 of: applier.projection,
@@ -186,7 +186,7 @@ public struct GenerationSwap: Sendable {
             """
         ).rows.map { try $0.decode(Int64.self, at: 0) }
         for first in skippedFirsts {
-            _ = try DeadLetterDesk.release(
+            _ = try DeadLetters.release(
                 behind: first,
                 projection: projection,
                 layouts: layouts,

@@ -122,8 +122,8 @@ public struct Verification: Sendable {
             }
             // The live checkpoint is below this snapshot's watermark, so the catch-up can only fall short
             // if the log changed under us; say so rather than compare different positions.
-            guard try applier.catchUpOrFail(from: position, until: target, pageSize: batchSize, on: conn).caughtUp
-            else {
+            let reach = try applier.catchUp(from: position, until: target, pageSize: batchSize, on: conn)
+            guard try reach.refusalThrown(for: name).caughtUp else {
                 throw EngineError("the log did not advance to the live checkpoint; run the verification again")
             }
             var report = Report(

@@ -77,7 +77,7 @@ public struct ProjectionRunner: Service {
     }
 
     private func run(writer: Connection, leases: HeldLeases, connected: @escaping @Sendable () -> Void) async throws {
-        try await writer.withTransaction { conn in try ClusterCheck.verify(on: conn) }
+        try await writer.withTransaction { conn in try ClusterCheck.check(inTransactionOn: conn) }
         try await writer.executeScript(configuration.writerSessionSettings)
         // Live pages are small: planning the same statements again for each one would cost more than running them.
         await writer.cachePlans()

@@ -2,7 +2,7 @@ import EventLog
 import Postgres
 import ProjectionCore
 
-extension DeadLetterDesk {
+extension DeadLetters {
     /// The columns of a letter's event, in `LogReader.recordedEvent(from:)`'s order, then the letter's own.
     private static let letterColumns: StaticString = """
         e.transaction_id::text, e.global_position, e.stream_id, e.stream_position, e.event_id::text, e.event_type,

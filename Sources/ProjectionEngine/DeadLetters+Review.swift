@@ -9,11 +9,11 @@ import ProjectionCore
 /// in one transaction with the dead letter's new status, so a retried event is applied exactly once.
 /// Its requirements are checked against the read model as it stands. Retries go in log order.
 ///
-/// Later events of a stream wait behind its first dead letter (category `parked-behind`, DESIGN.md,
-/// decision 7). Retrying that letter successfully, or skipping it, releases them in the same transaction:
-/// they are applied in log order, and one that fails again becomes the stream's first, with the rest
-/// behind it. A parked-behind letter is never retried or skipped on its own: it would jump its queue.
-public enum DeadLetterDesk {
+/// Later events of a stream wait behind its first dead letter (category `parked-behind`; the architecture
+/// article, "Parking"). Retrying that letter successfully, or skipping it, releases them in the same
+/// transaction: they are applied in log order, and one that fails again becomes the stream's first, with the
+/// rest behind it. A parked-behind letter is never retried or skipped on its own: it would jump its queue.
+extension DeadLetters {
     /// One dead letter, as ops see it: no stream id (it embeds patient identifiers), no payload.
     public struct Letter: Codable, Sendable, Equatable {
         public var id: Int64
