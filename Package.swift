@@ -71,7 +71,9 @@ let package = Package(
         // `projector bench`: rebuild rate beside COPY, live lag, peak memory.
         .target(
             name: "ProjectorBench",
-            dependencies: ["Postgres", "EventLog", "EventGenerator", "Migrations", "ProjectionCore"]
+            dependencies: ["Postgres", "EventLog", "EventGenerator", "Migrations", "ProjectionCore"],
+            // Every run's figures, one JSON line each, appended by `scripts/bench`.
+            exclude: ["results.jsonl"]
         ),
         // Deterministic synthetic events per the event contract, for demos, tests and benchmarks.
         .target(name: "EventGenerator"),
@@ -124,6 +126,16 @@ let package = Package(
             exclude: ["README.md"],
             resources: [.copy("schema.sql")]
         ),
+        // Every read model above, listed once: `projector` and the tests take them from here. A new read model is
+        // a target like those above, named here and in ReadModels.swift.
+        .target(
+            name: "ReadModels",
+            dependencies: [
+                "ProjectionCore", "TimelineProjection", "ResultsProjection", "AppointmentsProjection",
+                "ConsentProjection",
+            ],
+            path: "projections/ReadModels"
+        ),
         .executableTarget(
             name: "projector",
             dependencies: [
@@ -136,10 +148,7 @@ let package = Package(
                 "EventGenerator",
                 "Migrations",
                 "ProjectorBench",
-                "TimelineProjection",
-                "ResultsProjection",
-                "AppointmentsProjection",
-                "ConsentProjection",
+                "ReadModels",
                 "ProjectorHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,21 +190,23 @@ let package = Package(
             dependencies: ["EventLog", "Postgres", "PostgresTestSupport", "ProjectionCore"]
         ),
         .testTarget(name: "EventGeneratorTests", dependencies: ["EventGenerator"]),
-        // Pure: given events, expected row changes. No database.
+        // Pure: given events, expected row changes. No database. Each read model's own tests import its target;
+        // what holds for every read model iterates `ReadModels`.
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "ProjectionCore", "ProjectionContract", "TimelineProjection", "ResultsProjection",
+                "ProjectionCore", "ProjectionContract", "ReadModels", "TimelineProjection", "ResultsProjection",
                 "AppointmentsProjection", "ConsentProjection", "EventGenerator", "FuzzTargets",
             ]
         ),
-        // The read models end to end: events in the log, `projector`'s engine, rows in PostgreSQL.
+        // The read models end to end: events in the log, `projector`'s engine, rows in PostgreSQL; and each one's
+        // tables checked against the catalog once its schema.sql is applied. Every read model from `ReadModels`;
+        // the timeline and consent by name for the tests about them.
         .testTarget(
             name: "ReadModelTests",
             dependencies: [
-                "ProjectionCore", "TimelineProjection", "ResultsProjection", "AppointmentsProjection",
-                "ConsentProjection", "ProjectionEngine", "EventLog", "Postgres", "PostgresTestSupport",
-                "EventGenerator", "Migrations",
+                "ProjectionCore", "ReadModels", "TimelineProjection", "ConsentProjection", "ProjectionEngine",
+                "EventLog", "Postgres", "PostgresTestSupport", "EventGenerator", "Migrations",
             ]
         ),
         .testTarget(
@@ -206,9 +217,10 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
+        // `projector` as a user runs it; `ReadModels` names the read models it checks (verify, rebuild --all).
         .testTarget(
             name: "ProjectorTests",
-            dependencies: ["Postgres", "PostgresTestSupport"]
+            dependencies: ["Postgres", "PostgresTestSupport", "ReadModels"]
         ),
         .testTarget(
             name: "ProjectorHTTPTests",

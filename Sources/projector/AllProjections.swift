@@ -1,22 +1,17 @@
-import AppointmentsProjection
-import ConsentProjection
 import ProjectionCore
-import ResultsProjection
-import TimelineProjection
+import ReadModels
 
-/// Every read model this build maintains; the only place projections and the engine meet.
+/// The read models `projector` commands act on: every one in `ReadModels`, or those named on the command line.
 enum AllProjections {
-    static let all: [any Projection] = [
-        TimelineProjection(), ResultsProjection(), AppointmentsProjection(), ConsentProjection(),
-    ]
+    /// Every read model this build maintains (`ReadModels.all`).
+    static var all: [any Projection] { ReadModels.all }
 
     /// The projections named in `names`, or all of them when it is empty.
     static func select(_ names: [String]) throws -> [any Projection] {
         guard !names.isEmpty else { return all }
         return try names.map { name in
-            guard let projection = all.first(where: { $0.name == name }) else {
-                let known = all.map(\.name).joined(separator: ", ")
-                throw CommandFailure("unknown projection \(name); known: \(known)")
+            guard let projection = ReadModels.named(name) else {
+                throw CommandFailure("unknown projection \(name); known: \(ReadModels.names.joined(separator: ", "))")
             }
             return projection
         }

@@ -230,19 +230,29 @@ import Testing
             try await LogWriter(connection: conn).appendMany(notes(1...10))
             var live = RunnerConfiguration()
             live.idlePollInterval = .milliseconds(200)
+            // Notes under another name, in the same runner: what it applies, the runner has read.
+            var witness = NotesProjection()
+            witness.name = "witness"
             let runner = ProjectionRunner(
-                projection: NotesProjection(),
+                projections: [NotesProjection(), witness],
                 databaseURL: url,
                 configuration: live,
                 logger: quietLogger()
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runner.run() }
-                try await waitUntil("the runner caught up") { try await count("notes.notes", on: conn) == 10 }
+                try await waitUntil("the runner caught up") {
+                    let applied = try await count("notes.notes", on: conn)
+                    let witnessed = try await count("witness.notes", on: conn)
+                    return applied == 10 && witnessed == 10
+                }
 
                 try await ProjectionControl.pause("notes", reason: "test", on: conn)
                 try await LogWriter(connection: conn).appendMany(notes(11...20))
-                try await Task.sleep(for: .seconds(1))
+                // The runner has read the new events (the witness applied them) and applied none for notes.
+                try await waitUntil("the witness applied the new events") {
+                    try await count("witness.notes", on: conn) == 20
+                }
                 #expect(try await count("notes.notes", on: conn) == 10)
 
                 try await ProjectionControl.resume("notes", on: conn)
@@ -250,7 +260,9 @@ import Testing
 
                 try await ProjectionControl.reset(NotesProjection(), on: conn)
                 try await waitUntil("the runner replayed from zero") {
-                    let seen = try await conn.query("SELECT events_seen FROM projector.checkpoints").rows[0]
+                    let seen = try await conn.query(
+                        "SELECT events_seen FROM projector.checkpoints WHERE projection = 'notes'"
+                    ).rows[0]
                     return try await count("notes.note_history", on: conn) == 20 && seen.decode(Int64.self, at: 0) == 20
                 }
                 #expect(try await count("notes.notes", on: conn) == 20)

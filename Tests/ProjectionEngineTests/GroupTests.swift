@@ -53,8 +53,6 @@ import Testing
         ).rows[0].decode(Int64.self, at: 0)
     }
 
-    /// Polls `condition` every 20 ms for up to 60 s (an error, such as tables not installed yet, counts as
-    /// not yet); records an issue when it never holds.
     /// Pages of 5 events, and a failed projection retried within a few tenths of a second.
     func quickRetries() -> RunnerConfiguration {
         var configuration = RunnerConfiguration()
@@ -65,6 +63,29 @@ import Testing
         return configuration
     }
 
+    /// How many failures of `projection` `logs` holds that name the constraint `constraint`: each one a page the
+    /// runner tried to write into that projection's table, refused by the table.
+    func refusals(of projection: String, by constraint: String, in logs: InMemoryLogHandler) -> Int {
+        logs.entries.filter { entry in
+            let error = entry.error.map { "\($0)" } ?? ""
+            return entry.level >= .warning && entry.metadata["projection.name"] == .string(projection)
+                && "\(entry.message) \(entry.metadata) \(error)".contains(constraint)
+        }.count
+    }
+
+    /// Whether a session waits for a lock on `table`: a writer that tried to write into it while it is locked.
+    func someoneWaits(for table: String, on conn: Connection) async throws -> Bool {
+        try await conn.query(
+            """
+            SELECT count(*) FROM pg_locks
+            WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND relation = \(table)::regclass AND NOT granted
+            """
+        ).rows[0].decode(Int64.self, at: 0) > 0
+    }
+
+    /// Polls `condition` every 20 ms for up to 60 s (an error, such as tables not installed yet, counts as
+    /// not yet); records an issue when it never holds.
     func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
         let start = ContinuousClock.now
         while (try? await condition()) != true {
@@ -94,21 +115,29 @@ import Testing
         try await TestDatabase.withConnection { conn, url in
             let writer = LogWriter(connection: conn)
             try await writer.appendMany((1...20).map { note("n\($0)", $0 == 8 ? "boom" : "t\($0)", n: $0) })
+            let logs = InMemoryLogHandler()
             let runner = ProjectionRunner(
                 projections: [NotesProjection(), fragile()],
                 databaseURL: url,
                 configuration: quickRetries(),
-                logger: quietLogger()
+                logger: Logger(label: "test") { _ in logs }
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runner.run() }
                 try await eventually("notes applies every event") { try await count("notes.notes", on: conn) == 20 }
-                // Its failing page (events 6 to 10) is never committed; the page before it is.
+                // Its failing page (events 6 to 10) was tried, refused, and is never committed; the page before is.
+                try await eventually("fragile's page to be refused") {
+                    refusals(of: "fragile", by: "no_boom", in: logs) > 0
+                }
                 #expect(try await count("fragile.notes", on: conn) == 5)
                 #expect(try await checkpoint("fragile", on: conn) == 5)
                 // Live events still reach the healthy projection while the other keeps failing.
                 try await writer.appendMany((21...25).map { note("n\($0)", "t\($0)", n: $0) })
                 try await eventually("notes applies live events") { try await count("notes.notes", on: conn) == 25 }
+                let refusedBefore = refusals(of: "fragile", by: "no_boom", in: logs)
+                try await eventually("fragile to be tried again and refused again") {
+                    refusals(of: "fragile", by: "no_boom", in: logs) > refusedBefore
+                }
                 #expect(try await count("fragile.notes", on: conn) == 5)
                 // Mend the read model: retried on its own, it catches up and joins the group.
                 try await conn.execute("ALTER TABLE fragile.notes DROP CONSTRAINT no_boom")
@@ -193,6 +222,11 @@ import Testing
                 try await holder.execute("LOCK TABLE jots.notes IN SHARE MODE")
                 try await writer.appendMany((1...5).map { note("n\($0)", "t\($0)", n: $0) })
                 try await eventually("notes goes on") { try await count("notes.notes", on: conn) == 5 }
+                // Jots was not skipped: its writer tried the same events and waits for the lock (then times out
+                // and retries), and nothing of them is in its table.
+                try await eventually("a writer of jots to wait for the lock") {
+                    try await someoneWaits(for: "jots.notes", on: conn)
+                }
                 #expect(try await count("jots.notes", on: conn) == 0)
                 try await holder.execute("ROLLBACK")
                 try await eventually("jots catches up once the lock is gone") {

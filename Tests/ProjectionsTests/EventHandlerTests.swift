@@ -1,16 +1,12 @@
-import AppointmentsProjection
 import ConsentProjection
 import ProjectionContract
 import ProjectionCore
-import ResultsProjection
+import ReadModels
 import Testing
-import TimelineProjection
 
 /// Each projection's handled types come from its handlers: every type it reads reaches a handler.
 @Suite struct EventHandlerTests {
-    static let projections: [any Projection] = [
-        TimelineProjection(), ResultsProjection(), AppointmentsProjection(), ConsentProjection(),
-    ]
+    static let projections: [any Projection] = ReadModels.all
 
     func event(_ type: String, data: String) -> RecordedEvent {
         RecordedEvent(

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import PostgresTestSupport
+import ReadModels
 import Testing
 
 /// The chaos suite's own PostgreSQL cluster, which it stops, restarts and kills sessions on without
@@ -19,8 +20,8 @@ struct ChaosCluster: Sendable {
     /// The cluster of the suite running in this task, provided by `ChaosClusterTrait`.
     @TaskLocal static var current: ChaosCluster?
 
-    /// The names of the read models, each checked with `projector verify`.
-    static let readModels = ["timeline", "results", "appointments", "consent"]
+    /// The names of the read models, each checked with `projector verify`: every one `projector` maintains.
+    static let readModels = ReadModels.names
 
     /// Starts a new cluster with `scripts/pg-start --fast`.
     static func start() async throws -> ChaosCluster {

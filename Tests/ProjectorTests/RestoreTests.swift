@@ -3,7 +3,8 @@ import Postgres
 import PostgresTestSupport
 import Testing
 
-/// A database restored into another cluster: every command refuses until the README's remedy is applied.
+/// A database restored into another cluster: every command refuses until the operations guide's remedy
+/// ("Restoring a dump") is applied.
 @Suite struct RestoreTests {
     /// The commands that read or write the log or the checkpoints, each of which must refuse.
     static func logCommands(importing file: String) -> [[String]] {
@@ -103,7 +104,7 @@ import Testing
             }
             try #require(checkpointMax > logMax + 1_000, "checkpoints \(checkpointMax), log \(logMax)")
 
-            // The README's steps: roles first, then the database.
+            // The operations guide's steps ("Restoring a dump"): roles first, then the database.
             let dir = Shell.repositoryRoot.appendingPathComponent(".pgdata-restore-\(UUID().uuidString.prefix(8))").path
             let port = TestPorts.postgres + 1
             let started = try await Shell.run(#"scripts/pg-start --dir "$1" --port "$2" --fast"#, dir, "\(port)")

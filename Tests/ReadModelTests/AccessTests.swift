@@ -2,7 +2,9 @@ import EventGenerator
 import Foundation
 import Postgres
 import PostgresTestSupport
+import ProjectionCore
 import ProjectionEngine
+import ReadModels
 import Testing
 import TimelineProjection
 
@@ -23,11 +25,11 @@ import TimelineProjection
             _ = try await appendGenerated(GeneratorOptions(patients: 3, seed: 2), on: conn)
             try await projectEverything(url: url, on: conn)
             try await asMember(of: "projector_api", url: url, on: conn) { api throws in
-                for table in [
-                    "timeline.entries", "results.lab_results", "results.orders", "appointments.appointments",
-                    "consent.consents", "consent.consent_history",
-                ] {
-                    #expect(try await may("SELECT * FROM \(table) LIMIT 1", on: api), "\(table)")
+                // Every table of every read model, so that one added later is held to the same grants.
+                for projection in ReadModels.all {
+                    for table in projection.tables.map({ "\(projection.name).\($0.name)" }) {
+                        #expect(try await may("SELECT * FROM \(table) LIMIT 1", on: api), "\(table)")
+                    }
                 }
                 #expect(try await may("SELECT consent.may_view('9434765919', 'role', 'x', 'results', now())", on: api))
                 #expect(try await may("SELECT * FROM eventlog.events LIMIT 1", on: api) == false)
@@ -113,7 +115,7 @@ import TimelineProjection
             try await conn.execute("GRANT CREATE ON DATABASE \(identifier: database) TO projector_writer")
             try await asMember(of: "projector_writer", url: url, on: conn) { writer in
                 let user = try await writer.query("SELECT current_user").rows[0].decode(String.self, at: 0)
-                for projection in readModels {
+                for projection in ReadModels.all {
                     try await runUntilCaughtUp(projection, url: url + " user=\(user)")
                 }
                 #expect(try await count("SELECT count(*) FROM results.lab_results", on: writer) > 0)

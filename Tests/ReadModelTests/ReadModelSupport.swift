@@ -1,5 +1,3 @@
-import AppointmentsProjection
-import ConsentProjection
 import EventGenerator
 import EventLog
 import Foundation
@@ -9,8 +7,7 @@ import Postgres
 import PostgresTestSupport
 import ProjectionCore
 import ProjectionEngine
-import ResultsProjection
-import TimelineProjection
+import ReadModels
 
 /// Appends generated events in batches.
 func appendGenerated(_ options: GeneratorOptions, on conn: Connection) async throws -> Int {
@@ -32,17 +29,12 @@ func apiQuery(_ name: String) throws -> String {
     return try String(contentsOf: root.appendingPathComponent("sql/api/\(name).sql"), encoding: .utf8)
 }
 
-/// The four read models, as `projector run` maintains them.
-let readModels: [any Projection] = [
-    TimelineProjection(), ResultsProjection(), AppointmentsProjection(), ConsentProjection(),
-]
-
 /// Runs every read model until caught up, then creates the reporting views with a random pseudonym key.
 func projectEverything(url: String, on conn: Connection, batchSize: Int = 2_000) async throws {
-    for projection in readModels {
+    for projection in ReadModels.all {
         try await runUntilCaughtUp(projection, url: url, batchSize: batchSize)
     }
-    try await ReportingViews.install(for: readModels.map(\.name), on: conn)
+    try await ReportingViews.install(for: ReadModels.names, on: conn)
     try await conn.execute("INSERT INTO projector.pseudonym_key (key) VALUES (gen_random_bytes(32))")
 }
 

@@ -28,8 +28,9 @@ struct ReplicaPair {
         let testURL = try TestDatabase.serverURL()
         // A key=value conninfo, or a URL without a port (a server of your own): scripts/test's default port.
         let base = URLComponents(string: testURL)?.port ?? TestPorts.postgres
-        let primaryDirectory = repositoryRoot + "/.pgdata-replica-test-primary"
-        let replicaDirectory = repositoryRoot + "/.pgdata-replica-test-standby"
+        // Named by port, as the ports are: a run on other ports leaves another run's pair alone.
+        let primaryDirectory = repositoryRoot + "/.pgdata-replica-test-primary-\(base + 2)"
+        let replicaDirectory = repositoryRoot + "/.pgdata-replica-test-standby-\(base + 3)"
         func stop() throws {
             // The replica first: a primary stopping with a walsender attached waits for it.
             try script("pg-stop", ["--dir", replicaDirectory, "--remove"])
