@@ -1,7 +1,8 @@
 /// A place in the event log: the appending transaction's `xid8`, then the event's `global_position`.
 ///
 /// Readers order by this pair and only see transactions below the snapshot's xmin, so an event whose
-/// position was taken by a transaction still in flight is never skipped (DESIGN.md, decision 3).
+/// position was taken by a transaction still in flight is never skipped (the architecture article, "The log
+/// and its watermark").
 public struct LogPosition: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The `xid8` of the transaction that appended the event.
     public var transactionID: UInt64

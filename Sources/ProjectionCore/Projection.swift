@@ -2,7 +2,7 @@
 ///
 /// A projection does no I/O. The engine reads events, calls `changes(for:)`, coalesces the
 /// changes of a batch and writes them with set-based statements in one transaction with the
-/// checkpoint (DESIGN.md, decisions 4 and 5).
+/// checkpoint (the architecture article, "The pipeline").
 public protocol Projection: Sendable {
     /// A lowercase identifier, also the schema that holds the tables (`timeline`).
     var name: String { get }

@@ -60,7 +60,7 @@ public struct RestoredClusterError: Error, Sendable, CustomStringConvertible {
         cluster's next one (\(nextTransactionID)): the database was restored from another cluster, and new \
         events would sort before what was already projected and never be projected. Refusing to read or \
         write the log or the checkpoints. Remedy: stop this server, run pg_resetwal -e \(requiredEpoch) \
-        on its data directory, start it again (README: "Restoring the event log into another cluster")
+        on its data directory, start it again (the operations guide, "Restoring a dump")
         """
     }
 }

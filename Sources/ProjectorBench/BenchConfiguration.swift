@@ -14,6 +14,8 @@ public struct BenchConfiguration: Sendable {
     public var adminConninfo: String?
     /// Keep the benchmark databases afterwards.
     public var keepDatabases = false
+    /// The commit being measured, recorded in the report; nil when unknown.
+    public var commit: String?
 
     /// A configuration that runs `projectorPath` against the server of `adminConninfo`.
     public init(projectorPath: String, adminConninfo: String?) {

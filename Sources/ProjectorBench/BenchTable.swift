@@ -2,10 +2,11 @@ import Foundation
 
 /// The human-readable form of a `BenchReport`.
 public enum BenchTable {
-    /// Several lines: the machine, one row per log size, the live lag.
+    /// Several lines: when and what was run, the machine, one row per log size, the live lag.
     public static func render(_ report: BenchReport) -> String {
         let m = report.machine
         var lines = [
+            "run: \(report.date)" + (report.commit.map { ", commit \($0)" } ?? ""),
             "machine: \(m.cores) cores, \(m.memoryBytes / (1 << 30)) GiB; \(m.postgres)",
             "settings: "
                 + m.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),

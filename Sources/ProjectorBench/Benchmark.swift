@@ -1,14 +1,33 @@
 import Foundation
 import Postgres
+import ProjectionCore
 
-/// Everything one `projector bench` run measured.
+/// Everything one `projector bench` run measured: one line of a results file (`ResultsFile`).
 public struct BenchReport: Sendable, Codable {
+    /// When the run started, RFC 3339 in UTC to the second.
+    public var date: String
+    /// The commit measured, as `--commit` gave it; absent when not given.
+    public var commit: String?
+    /// What the run was asked to measure.
+    public var options: BenchOptions
     /// Where it ran.
     public var machine: MachineInfo
     /// One entry per log size.
     public var rebuilds: [RebuildFigures]
     /// The live measurements, on the first log size: each rate with each `synchronous_commit` setting.
     public var live: [LiveLagFigures]
+}
+
+/// The benchmark's own settings, as a results line records them.
+public struct BenchOptions: Sendable, Codable {
+    /// Log sizes, in events.
+    public var events: [Int]
+    /// Append rates of the live measurements, in events per second.
+    public var rates: [Int]
+    /// The live runner's `synchronous_commit` settings, in the order measured.
+    public var synchronousCommits: [Bool]
+    /// How long each live measurement appended, in seconds.
+    public var durationSeconds: Double
 }
 
 /// Runs the measurements of `projector bench` in fresh databases and reports them.
@@ -30,6 +49,7 @@ public struct Benchmark: Sendable {
 
     /// Measures every log size, then the live lag on the first; drops its databases unless asked to keep them.
     public func run() async throws -> BenchReport {
+        let date = Date.now.formatted(.iso8601)
         let admin = try await Connection.connect(to: configuration.adminConninfo, applicationName: "projector-bench")
         let machine = try await MachineInfo.read(on: admin)
         var rebuilds: [RebuildFigures] = []
@@ -66,6 +86,19 @@ public struct Benchmark: Sendable {
         }
         await admin.close()
         guard !rebuilds.isEmpty else { throw BenchError("no log size given") }
-        return BenchReport(machine: machine, rebuilds: rebuilds, live: live)
+        let options = BenchOptions(
+            events: configuration.eventCounts,
+            rates: configuration.rates,
+            synchronousCommits: configuration.synchronousCommits,
+            durationSeconds: configuration.duration.seconds
+        )
+        return BenchReport(
+            date: date,
+            commit: configuration.commit,
+            options: options,
+            machine: machine,
+            rebuilds: rebuilds,
+            live: live
+        )
     }
 }

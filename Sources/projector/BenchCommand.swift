@@ -19,7 +19,9 @@ struct BenchCommand: AsyncParsableCommand {
             once into bare copies followed by creating the indexes (the physical limit). On the first size it \
             then runs `projector run` live while appending at each --rate for --duration seconds, with \
             synchronous_commit on and off, and reports the lag from each append's commit to its rows being \
-            visible (every checkpoint past it). The database user must be allowed to CREATE DATABASE.
+            visible (every checkpoint past it). The database user must be allowed to CREATE DATABASE. \
+            Prints a table, then the run as one JSON line; with --results, also appends that line to the file it names \
+            (scripts/bench appends to Sources/ProjectorBench/results.jsonl).
             """
     )
 
@@ -36,6 +38,17 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Flag(help: "Keep the benchmark databases.")
     var keep = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Also append the run's JSON line to this file: a regular file, or a new one (never a device, pipe or folder).",
+            valueName: "file"
+        )
+    )
+    var results: String?
+
+    @Option(help: ArgumentHelp("The commit being measured, recorded in the JSON line.", valueName: "rev"))
+    var commit: String?
 
     func counts() throws -> [Int] {
         let counts = events.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -57,6 +70,13 @@ struct BenchCommand: AsyncParsableCommand {
         _ = try counts()
         _ = try rates()
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
+        if let results {
+            do {
+                try ResultsFile.check(results)
+            } catch {
+                throw ValidationError("--results: \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -68,6 +88,7 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.rates = try rates()
         configuration.duration = .seconds(duration)
         configuration.keepDatabases = keep
+        configuration.commit = commit
         let projections = AllProjections.all.map { BenchProjection(name: $0.name, tables: $0.tables.map(\.name)) }
         let report = try await Benchmark(configuration: configuration, projections: projections) { line in
             printError("bench: \(line)")
@@ -75,6 +96,11 @@ struct BenchCommand: AsyncParsableCommand {
         print(BenchTable.render(report))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        let line = String(decoding: try encoder.encode(report), as: UTF8.self)
+        print(line)
+        if let results {
+            try ResultsFile.append(line, to: results)
+            printError("bench: appended the run to \(results)")
+        }
     }
 }

@@ -51,7 +51,7 @@ COMMENT ON FUNCTION projector.checkpoint_passed(text, xid8, bigint) IS
 -- COMMIT between polls: it then holds a snapshot only while one poll or one pause (at most 50 ms) runs,
 -- never for the whole wait. A function would keep its calling statement's snapshot (and backend_xmin)
 -- for the whole wait: on the primary that holds back vacuum, on a hot standby it can stall the replay
--- of the very checkpoint it waits for, or be cancelled by a recovery conflict. README, "Read-your-writes".
+-- of the very checkpoint it waits for, or be cancelled by a recovery conflict. sql/README.md, "Read-your-writes".
 CREATE PROCEDURE projector.wait_for(
     projection text, transaction_id xid8, global_position bigint, timeout interval,
     INOUT reached boolean DEFAULT NULL

@@ -9,7 +9,9 @@ extension Generation {
     /// a copy there would be resumed, swapped in or dropped as one of them. Schemas that exist already are
     /// refused when the copy is created.
     ///
-    /// - Parameter projections: the names of every projection this build knows.
+    /// - Parameters:
+    ///   - schema: the schema asked for.
+    ///   - projections: the names of every projection this build knows.
     public static func auditSchemaProblem(_ schema: String, projections: [String]) -> String? {
         if projections.contains(schema) { return "\(schema) is a live read model's schema" }
         if serviceSchemas.contains(schema) || schema.hasPrefix("pg_") { return "\(schema) is a system schema" }
