@@ -23,7 +23,8 @@ public struct LogPage: Sendable {
 /// A `global_position` is taken before commit, so position 101 can be visible while 100 is not yet.
 /// The reader only returns events of transactions below the snapshot's xmin (all finished) and orders
 /// by `(transaction_id, global_position)`, so a later read never finds an event before its checkpoint
-/// (DESIGN.md, decision 3). A long-open transaction therefore delays readers; it never makes them lose events.
+/// (the architecture article, "The log and its watermark"). A long-open transaction therefore delays
+/// readers; it never makes them lose events.
 public struct LogReader: Sendable {
     /// The connection reads run on.
     public let connection: Connection
@@ -33,31 +34,54 @@ public struct LogReader: Sendable {
         self.connection = connection
     }
 
-    /// Up to `limit` events after `position`, only of `types` when given, none after `until` when given.
+    /// The most bytes of payload and metadata a page holds unless its first event alone is larger: what
+    /// bounds a reader's memory when events are large. 16 MiB is about 8,000 events of 2 KB, so pages of
+    /// ordinary events are bounded by their count, not by this.
+    public static let defaultMaxBytes = 16 << 20
+
+    /// Up to `limit` events after `position`, only of `types` when given, none after `until` when given, and
+    /// no more of them than fit in `maxBytes` (but always the first).
     public func read(
         after position: LogPosition,
         types: Set<String>? = nil,
         limit: Int,
+        maxBytes: Int = LogReader.defaultMaxBytes,
         until: LogPosition? = nil
     ) async throws(PostgresError)
         -> LogPage
     {
-        try await LogReader.read(after: position, types: types, limit: limit, until: until, on: connection)
+        try await LogReader.read(
+            after: position,
+            types: types,
+            limit: limit,
+            maxBytes: maxBytes,
+            until: until,
+            on: connection
+        )
     }
 
-    /// `read(after:types:limit:until:)` on `conn`, inside a transaction the caller holds (a swap, a verify).
+    /// `read(after:types:limit:maxBytes:until:)` on `conn`, inside a transaction the caller holds (a swap, a verify).
     ///
     /// With `until`, the log is treated as ending there: the page ends at `until` at the latest and is
     /// caught up once it gets there, even while later events are being appended.
+    ///
+    /// The byte bound is applied by the server before any payload is turned into text, in two steps. An
+    /// event's stored size (`pg_column_size`) costs nothing to read, and is close to its text's size unless
+    /// the value is compressed, and compressed JSON can be 85 times smaller than its text (measured: 100 KB
+    /// of one character stored in 1.2 KB). So events are first cut by their stored sizes, and then, of those
+    /// left, by their text's size, which is computed only for compressed values. The events left out are
+    /// always a suffix of the page, which then counts as full: the next read starts after its last event.
     public static func read(
         after position: LogPosition,
         types: Set<String>? = nil,
         limit: Int,
+        maxBytes: Int = LogReader.defaultMaxBytes,
         until: LogPosition? = nil,
         on conn: isolated Connection
     ) throws(PostgresError) -> LogPage {
         let typeList = types.map { $0.sorted() }
         let untilXID = until.map { String($0.transactionID) }
+        let budget = Int64(max(1, maxBytes))
         let result = try conn.query(
             """
             WITH snap AS MATERIALIZED (
@@ -68,16 +92,37 @@ public struct LogReader: Sendable {
             )
             SELECT snap.xmin::text, snap.max_position, snap.held_back, page.*
             FROM snap LEFT JOIN LATERAL (
-                SELECT e.transaction_id::text, e.global_position, e.stream_id, e.stream_position,
-                       e.event_id::text, e.event_type, e.data::text, e.metadata::text, e.recorded_at::text
-                FROM eventlog.events e
-                WHERE (e.transaction_id, e.global_position) > (\(position.transactionID), \(position.globalPosition))
-                  AND e.transaction_id < snap.xmin
-                  AND (\(untilXID)::xid8 IS NULL
-                       OR (e.transaction_id, e.global_position) <= (\(untilXID)::xid8, \(until?.globalPosition)))
-                  AND (\(typeList)::text[] IS NULL OR e.event_type = ANY(\(typeList)::text[]))
-                ORDER BY e.transaction_id, e.global_position
-                LIMIT \(limit)
+                SELECT b.transaction_id::text, b.global_position, b.stream_id, b.stream_position,
+                       b.event_id::text, b.event_type, b.data::text, b.metadata::text, b.recorded_at::text,
+                       (b.next_kept IS NOT NULL OR b.next_stored IS NOT NULL) AS more_left_out
+                FROM (
+                    SELECT t.*, lead(t.global_position) OVER w AS next_kept, sum(t.text_bytes) OVER w - t.text_bytes AS before
+                    FROM (
+                        SELECT s.*,
+                               CASE WHEN pg_column_compression(s.data) IS NULL AND pg_column_compression(s.metadata) IS NULL
+                                    THEN s.stored ELSE octet_length(s.data::text) + octet_length(s.metadata::text) END
+                                   AS text_bytes
+                        FROM (
+                            SELECT c.*, lead(c.global_position) OVER w AS next_stored, sum(c.stored) OVER w - c.stored AS stored_before
+                            FROM (
+                                SELECT e.*, pg_column_size(e.data) + pg_column_size(e.metadata) AS stored
+                                FROM eventlog.events e
+                                WHERE (e.transaction_id, e.global_position) > (\(position.transactionID), \(position.globalPosition))
+                                  AND e.transaction_id < snap.xmin
+                                  AND (\(untilXID)::xid8 IS NULL
+                                       OR (e.transaction_id, e.global_position) <= (\(untilXID)::xid8, \(until?.globalPosition)))
+                                  AND (\(typeList)::text[] IS NULL OR e.event_type = ANY(\(typeList)::text[]))
+                                ORDER BY e.transaction_id, e.global_position
+                                LIMIT \(limit)
+                            ) c
+                            WINDOW w AS (ORDER BY c.transaction_id, c.global_position ROWS UNBOUNDED PRECEDING)
+                        ) s
+                        WHERE s.stored_before = 0 OR s.stored_before + s.stored <= \(budget)
+                    ) t
+                    WINDOW w AS (ORDER BY t.transaction_id, t.global_position ROWS UNBOUNDED PRECEDING)
+                ) b
+                WHERE b.before = 0 OR b.before + b.text_bytes <= \(budget)
+                ORDER BY b.transaction_id, b.global_position
             ) page ON true
             """
         )
@@ -86,7 +131,10 @@ public struct LogReader: Sendable {
         for row in result.rows where row[3] != nil {
             events.append(try LogReader.recordedEvent(from: row, at: 3))
         }
-        if events.count >= limit, let last = events.last {
+        // Full: the count reached, or the bytes (events were left out after the last one).
+        var leftOut = false
+        if let last = result.rows.last { leftOut = try last.decode(Bool?.self, at: 12) ?? false }
+        if events.count >= limit || leftOut, let last = events.last {
             return LogPage(events: events, end: last.position, isFull: true, isHeldBack: false)
         }
         // Every transaction below xmin has finished and every matching event of theirs is in this

@@ -168,6 +168,7 @@ struct BatchApplier: Sendable {
         from start: LogPosition,
         until: LogPosition? = nil,
         pageSize: Int,
+        pageBytes: Int,
         maxPages: Int = .max,
         on conn: isolated Connection
     ) throws -> Reach {
@@ -177,6 +178,7 @@ struct BatchApplier: Sendable {
                 after: position,
                 types: projection.eventTypes,
                 limit: pageSize,
+                maxBytes: pageBytes,
                 until: until,
                 on: conn
             )

@@ -53,7 +53,7 @@ public struct GenerationSwap: Sendable {
             owner: owner,
             onFailure: .park
         )
-        let (schema, batchSize) = (build.schema, configuration.batchSize)
+        let (schema, batchSize, pageBytes) = (build.schema, configuration.batchSize, configuration.pageBytes)
         let started = ContinuousClock.now
         let swapped = try await conn.withTransaction { conn -> Result? in
             // A reader never waits on this transaction; a long analyst query on a reporting view would, so bound it.
@@ -65,6 +65,7 @@ public struct GenerationSwap: Sendable {
             let caughtUp = try applier.catchUp(
                 from: claim.position,
                 pageSize: batchSize,
+                pageBytes: pageBytes,
                 maxPages: Self.maxPagesInSwap,
                 on: conn
             ).refusalThrown(for: name).caughtUp

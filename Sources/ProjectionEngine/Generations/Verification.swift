@@ -112,7 +112,8 @@ public struct Verification: Sendable {
             onFailure: .park
         )
         let live = try await TableLayout.loadAll(of: projection, on: conn)
-        let (name, limit, batchSize, tables) = (projection.name, limit, configuration.batchSize, projection.tables)
+        let (name, limit, tables) = (projection.name, limit, projection.tables)
+        let (batchSize, pageBytes) = (configuration.batchSize, configuration.pageBytes)
         return try await conn.withTransaction { conn in
             try conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             let target = try Checkpoints.livePosition(name, on: conn)
@@ -122,7 +123,13 @@ public struct Verification: Sendable {
             }
             // The live checkpoint is below this snapshot's watermark, so the catch-up can only fall short
             // if the log changed under us; say so rather than compare different positions.
-            let reach = try applier.catchUp(from: position, until: target, pageSize: batchSize, on: conn)
+            let reach = try applier.catchUp(
+                from: position,
+                until: target,
+                pageSize: batchSize,
+                pageBytes: pageBytes,
+                on: conn
+            )
             guard try reach.refusalThrown(for: name).caughtUp else {
                 throw EngineError("the log did not advance to the live checkpoint; run the verification again")
             }

@@ -108,7 +108,13 @@ struct Pipeline: Sendable {
             let active = consumers.filter { !departures.contains($0.key) }
             // Once every consumer has left there is nobody to read for.
             if active.isEmpty { return }
-            let page = try await log.read(after: position, types: types, limit: configuration.batchSize, until: until)
+            let page = try await log.read(
+                after: position,
+                types: types,
+                limit: configuration.batchSize,
+                maxBytes: configuration.pageBytes,
+                until: until
+            )
             // A caught-up page is sent even when empty, so each checkpoint reaches the end.
             if !page.events.isEmpty || page.end != position || page.isCaughtUp {
                 let planned = active.filter { $0.start < page.end }.map {

@@ -45,7 +45,12 @@ struct GroupReader: Sendable {
                 try await wait(on: conn, into: inputs)
                 continue
             }
-            let page = try await reader.read(after: start, types: types, limit: configuration.batchSize)
+            let page = try await reader.read(
+                after: start,
+                types: types,
+                limit: configuration.batchSize,
+                maxBytes: configuration.pageBytes
+            )
             // A caught-up page is sent even when empty, once, so the loop can say so (and finish).
             if !page.events.isEmpty || page.end != start || (page.isCaughtUp && !sentCaughtUp) {
                 await inputs.send(.page(await plan(page, from: start, request: request)))

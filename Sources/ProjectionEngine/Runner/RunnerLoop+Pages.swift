@@ -69,11 +69,18 @@ extension RunnerLoop {
         until: LogPosition
     ) async throws -> [RunnerStateMachine.Action] {
         guard let applier = members[name]?.applier else { return [] }
-        let pageSize = runner.configuration.batchSize
+        let (pageSize, pageBytes) = (runner.configuration.batchSize, runner.configuration.pageBytes)
         let reach: BatchApplier.Reach
         do {
             reach = try await writer.withTransaction(ending: { conn in
-                let reach = try applier.catchUp(from: from, until: until, pageSize: pageSize, maxPages: 2, on: conn)
+                let reach = try applier.catchUp(
+                    from: from,
+                    until: until,
+                    pageSize: pageSize,
+                    pageBytes: pageBytes,
+                    maxPages: 2,
+                    on: conn
+                )
                 return reach.refusal == nil ? .commit(reach) : .rollback(reach)
             })
         } catch {
