@@ -80,6 +80,8 @@ extension Connection {
     public func copyFrom(_ copy: Query, _ body: @Sendable (inout CopyWriter) throws -> Void) throws -> Int {
         let statement = copy.description
         let conn = try liveHandle(for: statement)
+        statementStarted()
+        defer { statementEnded() }
         let start = send(copy, on: conn)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
             defer { PQclear(start) }

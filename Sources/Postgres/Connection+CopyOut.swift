@@ -8,6 +8,8 @@ extension Connection {
     public func copyTo(_ copy: Query, _ body: @Sendable (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         let statement = copy.description
         let conn = try liveHandle(for: statement)
+        statementStarted()
+        defer { statementEnded() }
         let start = send(copy, on: conn)
         guard let start, PQresultStatus(start) == PGRES_COPY_OUT else {
             defer { PQclear(start) }

@@ -1,4 +1,6 @@
 import CLibPQ
+import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +18,11 @@ public actor Connection {
     private var handle: OpaquePointer?
     /// Named prepared statements by SQL text and parameter types, once `cachePlans()` was called.
     private var prepared: [PreparedKey: String]?
+    /// When the statement in progress started (`DispatchTime` uptime nanoseconds); 0 between statements.
+    private nonisolated let statementStart = Atomic<UInt64>(0)
+    /// The socket, for `abort()`; -1 once closed, set under the lock before libpq closes it, so an abort
+    /// never reaches a descriptor the process has reused.
+    private nonisolated let socket = Mutex<Int32>(-1)
 
     /// The executor the actor runs on: a dispatch queue of its own, never the cooperative pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -69,6 +76,7 @@ public actor Connection {
             throw error
         }
         handle = conn
+        socket.withLock { $0 = PQsocket(conn) }
         // Timestamps come back in one parseable form whatever the server's settings; NOTICEs
         // ("schema … does not exist, skipping") would go to stderr through libpq: warnings and up only.
         try executeScript("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET client_min_messages = 'warning'")
@@ -95,12 +103,46 @@ public actor Connection {
 
     /// Closes the connection; later calls fail with a connection error.
     public func close() {
+        socket.withLock { $0 = -1 }
         if let handle { PQfinish(handle) }
         handle = nil
     }
 
     isolated deinit {
+        socket.withLock { $0 = -1 }
         if let handle { PQfinish(handle) }
+    }
+
+    /// How long the statement in progress has run; nil between statements (a NOTIFY wait included).
+    ///
+    /// Read from any thread, without waiting for the session: what a watchdog asks of a session that may
+    /// be stuck inside a statement.
+    public nonisolated var statementAge: Duration? {
+        let start = statementStart.load(ordering: .relaxed)
+        guard start != 0 else { return nil }
+        let now = DispatchTime.now().uptimeNanoseconds
+        return .nanoseconds(Int64(clamping: now &- min(start, now)))
+    }
+
+    /// Cuts the session off from any thread, even while a statement blocks it: the socket is shut down, so
+    /// the statement in progress (and every later call) fails as a lost connection at once.
+    ///
+    /// For a session whose server process stopped answering (frozen, or behind a network path that lost
+    /// its peer without a reset): closing the session normally would wait for that same process. The
+    /// server side ends whenever that process runs again and finds its client gone.
+    public nonisolated func abort() {
+        socket.withLock { fd in
+            if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    /// Marks a statement as started, for `statementAge`; call `statementEnded()` when it returns.
+    func statementStarted() {
+        statementStart.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed)
+    }
+
+    func statementEnded() {
+        statementStart.store(0, ordering: .relaxed)
     }
 
     /// The server process serving this connection (`pg_backend_pid()`).
@@ -124,6 +166,8 @@ public actor Connection {
     @discardableResult
     public func query(_ query: Query) throws(PostgresError) -> QueryResult {
         let conn = try liveHandle(for: query.description)
+        statementStarted()
+        defer { statementEnded() }
         let result = prepared == nil ? send(query, on: conn) : sendPrepared(query, on: conn)
         defer { PQclear(result) }
         return try collect(result, statement: query.description, on: conn)
@@ -177,6 +221,8 @@ public actor Connection {
     public func executeScript(_ script: String) throws(PostgresError) {
         let statement = PostgresError.summary(of: script)
         let conn = try liveHandle(for: statement)
+        statementStarted()
+        defer { statementEnded() }
         guard PQsendQuery(conn, script) == 1 else { throw PostgresError.connection(conn, statement: statement) }
         var firstError: PostgresError?
         while let result = PQgetResult(conn) {

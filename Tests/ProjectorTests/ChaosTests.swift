@@ -72,7 +72,7 @@ struct ChaosTests {
                 var timelineBehind: Int64 = 0
                 do {
                     try await Chaos.appendRounds(url, seeds: 10...12)
-                    // Past the writer's lock_timeout (10 s, no flag changes it), and until the other read
+                    // Past the writer's lock_timeout (4 s, no flag changes it), and until the other read
                     // models are level (they must not wait behind timeline), for at most 25 s.
                     while ContinuousClock.now - lockedAt < .seconds(12)
                         || (!othersCaughtUp && ContinuousClock.now - lockedAt < .seconds(25))

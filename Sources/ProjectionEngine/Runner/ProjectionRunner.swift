@@ -114,16 +114,21 @@ public struct ProjectionRunner: Service {
             )
             machine.retryDelay = configuration.retryDelay
             machine.maxRetryDelay = configuration.maxRetryDelay
+            let watch = SessionWatch(deadline: configuration.statementDeadline)
+            watch.watch(writer, as: "writer")
+            watch.watch(reader, as: "reader")
             try await SessionPool.with(
                 databaseURL: databaseURL,
                 settings: configuration.writerSessionSettings,
-                role: "writer"
+                role: "writer",
+                watch: watch
             ) { apartSessions in
                 var loop = RunnerLoop(
                     runner: self,
                     writer: writer,
                     leases: leases,
                     apartSessions: apartSessions,
+                    watch: watch,
                     machine: machine,
                     buildConditions: building
                 )

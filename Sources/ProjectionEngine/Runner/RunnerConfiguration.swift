@@ -29,8 +29,16 @@ public struct RunnerConfiguration: Sendable {
     /// network); the first wait is a quarter of a second, doubled per failed try. Defaults to 15 seconds.
     public var maxReconnectDelay: Duration = .seconds(15)
     /// How long a writer waits for a lock on a read-model table before its batch fails (and the projection
-    /// is retried on its own) rather than stalling behind whoever holds it. Defaults to 10 seconds.
-    public var lockTimeout: Duration = .seconds(10)
+    /// is retried on its own) rather than stalling behind whoever holds it. Defaults to 4 seconds: below
+    /// `statementDeadline`, so a batch waiting for a lock fails by itself before its session counts as stalled.
+    public var lockTimeout: Duration = .seconds(4)
+    /// How long one statement may run on the runner's reader and writer sessions before the session counts
+    /// as stalled (its server process frozen, a network path lost without a reset): the runner then gives its
+    /// leases up, so a standby takes over, cuts the session off and connects again (`SessionWatch`). Defaults
+    /// to 6 seconds: with `leaseLength`'s renewal every second and a standby's try every
+    /// `standbyRetryInterval`, a standby writes within about 8 seconds of the stall. Builds' sessions are not
+    /// watched: a CREATE INDEX may rightly run for minutes.
+    public var statementDeadline: Duration = .seconds(6)
     /// How long a writer's session may sit idle inside a transaction before the server ends it: a process
     /// frozen mid-transaction then releases its row locks (a standby's claim waits for them), its table locks
     /// and its transaction id (which holds every reader's watermark back). Defaults to 5 seconds; the engine's

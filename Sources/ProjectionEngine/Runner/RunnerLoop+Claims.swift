@@ -7,9 +7,13 @@ extension RunnerLoop {
     /// Tries to take the leases of `names` (one statement for all), and reports each to the machine.
     mutating func acquire(_ names: [String]) async throws -> [RunnerStateMachine.Action] {
         let (holder, length) = (leases.holder, runner.configuration.leaseLength)
-        let acquired = try await writer.withTransaction { conn in
-            try Leases.acquire(names, holder: holder, length: length, on: conn)
-        }
+        // Standing down after a stalled session: the leases are left to a standby for a while.
+        let acquired =
+            leases.isStandingDown
+            ? []
+            : try await writer.withTransaction { conn in
+                try Leases.acquire(names, holder: holder, length: length, on: conn)
+            }
         var actions: [RunnerStateMachine.Action] = []
         for name in names {
             let taken = acquired.contains(name)

@@ -16,6 +16,8 @@ struct RunnerLoop {
     let leases: HeldLeases
     /// Sessions for full pages, written apart.
     let apartSessions: SessionPool
+    /// The sessions watched for a stalled statement: the writer, the reader, and those of `apartSessions`.
+    let watch: SessionWatch
     var machine: RunnerStateMachine
 
     /// One projection's I/O state: its current claim and how it writes.
@@ -46,6 +48,7 @@ struct RunnerLoop {
         writer: Connection,
         leases: HeldLeases,
         apartSessions: SessionPool,
+        watch: SessionWatch,
         machine: RunnerStateMachine,
         buildConditions: [String: Rebuild.Condition] = [:]
     ) {
@@ -53,6 +56,7 @@ struct RunnerLoop {
         self.writer = writer
         self.leases = leases
         self.apartSessions = apartSessions
+        self.watch = watch
         self.machine = machine
         var members: [String: Member] = [:]
         for projection in runner.projections {
@@ -69,12 +73,18 @@ struct RunnerLoop {
     /// Runs until shut down, finished (`exitWhenCaughtUp`) or failed; `reader` must be prepared by
     /// `ReaderSession.prepare(_:listening: true)`.
     mutating func run(reader: Connection) async throws {
-        let (inputs, requests, configuration, leases) = (inputs, requests, runner.configuration, leases)
+        let (inputs, requests, configuration, leases, watch) = (inputs, requests, runner.configuration, leases, watch)
         let (projections, databaseURL, logger) = (runner.projections, runner.databaseURL, runner.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                await LeaseKeeper(held: leases, configuration: configuration, databaseURL: databaseURL, logger: logger)
-                    .run(into: inputs)
+                await LeaseKeeper(
+                    held: leases,
+                    watch: watch,
+                    configuration: configuration,
+                    databaseURL: databaseURL,
+                    logger: logger
+                )
+                .run(into: inputs)
             }
             group.addTask {
                 while !Task.isCancelled {

@@ -6,12 +6,15 @@ actor SessionPool {
     private let databaseURL: String?
     private let settings: String
     private let role: String
+    /// Where its sessions are watched for a stalled statement, if anywhere.
+    private let watch: SessionWatch?
     private var sessions: [String: Connection] = [:]
 
-    private init(databaseURL: String?, settings: String, role: String) {
+    private init(databaseURL: String?, settings: String, role: String, watch: SessionWatch?) {
         self.databaseURL = databaseURL
         self.settings = settings
         self.role = role
+        self.watch = watch
     }
 
     /// Runs `body` with a pool of sessions opened with `settings`, and closes them however `body` ends.
@@ -19,9 +22,10 @@ actor SessionPool {
         databaseURL: String?,
         settings: String,
         role: String,
+        watch: SessionWatch? = nil,
         _ body: (SessionPool) async throws -> T
     ) async throws -> T {
-        let pool = SessionPool(databaseURL: databaseURL, settings: settings, role: role)
+        let pool = SessionPool(databaseURL: databaseURL, settings: settings, role: role, watch: watch)
         do {
             let value = try await body(pool)
             await pool.closeAll()
@@ -43,15 +47,18 @@ actor SessionPool {
             throw error
         }
         sessions[name] = session
+        watch?.watch(session, as: "\(name):\(role)")
         return session
     }
 
     /// Closes `name`'s session, which may be what failed; its next use opens a new one.
     func discard(_ name: String) async {
+        watch?.forget("\(name):\(role)")
         await sessions.removeValue(forKey: name)?.close()
     }
 
     private func closeAll() async {
+        for name in sessions.keys { watch?.forget("\(name):\(role)") }
         for session in sessions.values { await session.close() }
         sessions = [:]
     }
