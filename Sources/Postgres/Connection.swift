@@ -1,5 +1,4 @@
 import CLibPQ
-import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -19,10 +18,10 @@ public actor Connection {
     /// Named prepared statements by SQL text and parameter types, once `cachePlans()` was called.
     private var prepared: [PreparedKey: String]?
     /// When the statement in progress started (`DispatchTime` uptime nanoseconds); 0 between statements.
-    private nonisolated let statementStart = Atomic<UInt64>(0)
+    nonisolated let statementStart = Atomic<UInt64>(0)
     /// The socket, for `abort()`; -1 once closed, set under the lock before libpq closes it, so an abort
     /// never reaches a descriptor the process has reused.
-    private nonisolated let socket = Mutex<Int32>(-1)
+    nonisolated let socket = Mutex<Int32>(-1)
 
     /// The executor the actor runs on: a dispatch queue of its own, never the cooperative pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -111,38 +110,6 @@ public actor Connection {
     isolated deinit {
         socket.withLock { $0 = -1 }
         if let handle { PQfinish(handle) }
-    }
-
-    /// How long the statement in progress has run; nil between statements (a NOTIFY wait included).
-    ///
-    /// Read from any thread, without waiting for the session: what a watchdog asks of a session that may
-    /// be stuck inside a statement.
-    public nonisolated var statementAge: Duration? {
-        let start = statementStart.load(ordering: .relaxed)
-        guard start != 0 else { return nil }
-        let now = DispatchTime.now().uptimeNanoseconds
-        return .nanoseconds(Int64(clamping: now &- min(start, now)))
-    }
-
-    /// Cuts the session off from any thread, even while a statement blocks it: the socket is shut down, so
-    /// the statement in progress (and every later call) fails as a lost connection at once.
-    ///
-    /// For a session whose server process stopped answering (frozen, or behind a network path that lost
-    /// its peer without a reset): closing the session normally would wait for that same process. The
-    /// server side ends whenever that process runs again and finds its client gone.
-    public nonisolated func abort() {
-        socket.withLock { fd in
-            if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
-        }
-    }
-
-    /// Marks a statement as started, for `statementAge`; call `statementEnded()` when it returns.
-    func statementStarted() {
-        statementStart.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed)
-    }
-
-    func statementEnded() {
-        statementStart.store(0, ordering: .relaxed)
     }
 
     /// The server process serving this connection (`pg_backend_pid()`).

@@ -49,8 +49,13 @@ public struct Benchmark: Sendable {
 
     /// Measures every log size, then the live lag on the first; drops its databases unless asked to keep them.
     public func run() async throws -> BenchReport {
+        try await Connection.withConnection(to: configuration.adminConninfo, applicationName: "projector-bench") {
+            admin in try await run(admin: admin)
+        }
+    }
+
+    private func run(admin: Connection) async throws -> BenchReport {
         let date = Date.now.formatted(.iso8601)
-        let admin = try await Connection.connect(to: configuration.adminConninfo, applicationName: "projector-bench")
         let machine = try await MachineInfo.read(on: admin)
         var rebuilds: [RebuildFigures] = []
         var live: [LiveLagFigures] = []
@@ -84,7 +89,6 @@ public struct Benchmark: Sendable {
                 try await admin.execute("DROP DATABASE \(identifier: name) WITH (FORCE)")
             }
         }
-        await admin.close()
         guard !rebuilds.isEmpty else { throw BenchError("no log size given") }
         let options = BenchOptions(
             events: configuration.eventCounts,

@@ -61,8 +61,14 @@ struct LiveLagMeasurement {
     }
 
     private func measure(database: String) async throws -> LiveLagFigures {
-        let watcher = try await Connection.connect(to: database, applicationName: "projector-bench-watch")
-        let appender = try await Connection.connect(to: database, applicationName: "projector-bench-append")
+        try await Connection.withConnection(to: database, applicationName: "projector-bench-watch") { watcher in
+            try await Connection.withConnection(to: database, applicationName: "projector-bench-append") { appender in
+                try await measure(watcher: watcher, appender: appender)
+            }
+        }
+    }
+
+    private func measure(watcher: Connection, appender: Connection) async throws -> LiveLagFigures {
         progress("waiting for the live runner to catch up")
         try await waitUntilVisible(try await maxPosition(appender), watcher: watcher, timeout: .seconds(600))
 
@@ -116,8 +122,6 @@ struct LiveLagMeasurement {
             record.done.store(true, ordering: .releasing)
             try await group.waitForAll()
         }
-        await watcher.close()
-        await appender.close()
 
         let samples = record.visible.withLock { $0 }
         let lags = record.appends.withLock { $0 }.map { append -> Double in

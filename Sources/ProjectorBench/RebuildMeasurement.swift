@@ -48,14 +48,8 @@ struct RebuildMeasurement {
     let progress: @Sendable (String) -> Void
 
     func run(events count: Int, database: String) async throws -> RebuildFigures {
-        let conn = try await Connection.connect(to: database, applicationName: "projector-bench")
-        do {
-            let figures = try await run(events: count, on: conn, database: database)
-            await conn.close()
-            return figures
-        } catch {
-            await conn.close()
-            throw error
+        try await Connection.withConnection(to: database, applicationName: "projector-bench") { conn in
+            try await run(events: count, on: conn, database: database)
         }
     }
 
