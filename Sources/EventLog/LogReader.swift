@@ -65,12 +65,16 @@ public struct LogReader: Sendable {
     /// With `until`, the log is treated as ending there: the page ends at `until` at the latest and is
     /// caught up once it gets there, even while later events are being appended.
     ///
-    /// The byte bound is applied by the server before any payload is turned into text, in two steps. An
-    /// event's stored size (`pg_column_size`) costs nothing to read, and is close to its text's size unless
-    /// the value is compressed, and compressed JSON can be 85 times smaller than its text (measured: 100 KB
-    /// of one character stored in 1.2 KB). So events are first cut by their stored sizes, and then, of those
-    /// left, by their text's size, which is computed only for compressed values. The events left out are
-    /// always a suffix of the page, which then counts as full: the next read starts after its last event.
+    /// The byte bound is applied by the server before the page is sent, in two steps. An event's stored size
+    /// (`pg_column_size`) costs nothing to read, and is near its text's size unless the value is compressed,
+    /// and compressed JSON can be 85 times smaller than its text (measured: 100 KB of one character stored in
+    /// 1.2 KB). So events are first cut by their stored sizes, a compressed one's counted 16 times, and then,
+    /// of those left, by their text's size, which the server works out (turning the value into text) only
+    /// for compressed values: at most a sixteenth of the bound of compressed bytes is measured that way,
+    /// about 90 MB of text at that ratio for 16 MiB, never a whole page's worth of the log. The bound is near,
+    /// not exact: an uncompressed value's text can be larger than its stored form (separators, escapes). The
+    /// events left out are always a suffix of the page, which then counts as full: the next read starts
+    /// after its last event.
     public static func read(
         after position: LogPosition,
         types: Set<String>? = nil,
@@ -99,14 +103,19 @@ public struct LogReader: Sendable {
                     SELECT t.*, lead(t.global_position) OVER w AS next_kept, sum(t.text_bytes) OVER w - t.text_bytes AS before
                     FROM (
                         SELECT s.*,
-                               CASE WHEN pg_column_compression(s.data) IS NULL AND pg_column_compression(s.metadata) IS NULL
-                                    THEN s.stored ELSE octet_length(s.data::text) + octet_length(s.metadata::text) END
-                                   AS text_bytes
+                               CASE WHEN s.compressed THEN octet_length(s.data::text) + octet_length(s.metadata::text)
+                                    ELSE s.stored END AS text_bytes
                         FROM (
-                            SELECT c.*, lead(c.global_position) OVER w AS next_stored, sum(c.stored) OVER w - c.stored AS stored_before
+                            SELECT c.*, lead(c.global_position) OVER w AS next_stored,
+                                   sum(c.weight) OVER w - c.weight AS weight_before
                             FROM (
-                                SELECT e.*, pg_column_size(e.data) + pg_column_size(e.metadata) AS stored
-                                FROM eventlog.events e
+                                SELECT e.*, z.stored, z.compressed,
+                                       CASE WHEN z.compressed THEN z.stored * 16 ELSE z.stored END AS weight
+                                FROM eventlog.events e, LATERAL (
+                                    SELECT pg_column_size(e.data) + pg_column_size(e.metadata) AS stored,
+                                           pg_column_compression(e.data) IS NOT NULL
+                                           OR pg_column_compression(e.metadata) IS NOT NULL AS compressed
+                                ) z
                                 WHERE (e.transaction_id, e.global_position) > (\(position.transactionID), \(position.globalPosition))
                                   AND e.transaction_id < snap.xmin
                                   AND (\(untilXID)::xid8 IS NULL
@@ -117,7 +126,7 @@ public struct LogReader: Sendable {
                             ) c
                             WINDOW w AS (ORDER BY c.transaction_id, c.global_position ROWS UNBOUNDED PRECEDING)
                         ) s
-                        WHERE s.stored_before = 0 OR s.stored_before + s.stored <= \(budget)
+                        WHERE s.weight_before = 0 OR s.weight_before + s.weight <= \(budget)
                     ) t
                     WINDOW w AS (ORDER BY t.transaction_id, t.global_position ROWS UNBOUNDED PRECEDING)
                 ) b

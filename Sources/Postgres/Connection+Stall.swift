@@ -25,6 +25,7 @@ extension Connection {
     /// For a session whose server process stopped answering (frozen, or behind a network path that lost
     /// its peer without a reset): closing the session normally would wait for that same process. The
     /// server side ends whenever that process runs again and finds its client gone.
+    /// Shutting a socket down ends it for every descriptor that refers to it, libpq's included.
     public nonisolated func abort() {
         socket.withLock { fd in
             if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }

@@ -1,3 +1,5 @@
+import CLibPQ
+
 /// A transaction that failed, and the phase it failed in.
 public struct TransactionError: Error, Sendable, CustomStringConvertible {
     /// Where the transaction broke.
@@ -27,11 +29,7 @@ extension Connection {
         _ body: @Sendable (isolated Connection) throws -> T
     ) throws(TransactionError) -> T {
         let value = try withTransactionKeepingOpen(body)
-        do {
-            try execute("COMMIT")
-        } catch {
-            throw TransactionError(phase: .commit, underlying: error)
-        }
+        try commit()
         return value
     }
 }
@@ -53,11 +51,7 @@ extension Connection {
         let end = try withTransactionKeepingOpen(body)
         switch end {
         case .commit(let value):
-            do {
-                try execute("COMMIT")
-            } catch {
-                throw TransactionError(phase: .commit, underlying: error)
-            }
+            try commit()
             return value
         case .rollback(let value):
             do {
@@ -66,6 +60,26 @@ extension Connection {
                 throw TransactionError(phase: .rollback, underlying: error)
             }
             return value
+        }
+    }
+
+    /// COMMIT, unless a statement of the transaction failed and the body went on regardless: PostgreSQL would
+    /// answer that COMMIT with a silent rollback, and the caller would believe the work stored.
+    private func commit() throws(TransactionError) {
+        if let conn = try? liveHandle(), PQtransactionStatus(conn) == PQTRANS_INERROR {
+            do { try execute("ROLLBACK") } catch { throw TransactionError(phase: .rollback, underlying: error) }
+            throw TransactionError(
+                phase: .commit,
+                underlying: PostgresError(
+                    kind: .client,
+                    message: "a statement of the transaction failed and its error was not thrown; rolled back"
+                )
+            )
+        }
+        do {
+            try execute("COMMIT")
+        } catch {
+            throw TransactionError(phase: .commit, underlying: error)
         }
     }
 

@@ -19,8 +19,9 @@ public actor Connection {
     private var prepared: [PreparedKey: String]?
     /// When the statement in progress started (`DispatchTime` uptime nanoseconds); 0 between statements.
     nonisolated let statementStart = Atomic<UInt64>(0)
-    /// The socket, for `abort()`; -1 once closed, set under the lock before libpq closes it, so an abort
-    /// never reaches a descriptor the process has reused.
+    /// A duplicate of the socket's descriptor, for `abort()`; -1 once closed. A duplicate of its own, because
+    /// libpq closes its descriptor by itself when it finds the connection lost, and the number may then be
+    /// reused by another socket of the process; this one stays this socket's until `close()` closes it.
     nonisolated let socket = Mutex<Int32>(-1)
 
     /// The executor the actor runs on: a dispatch queue of its own, never the cooperative pool.
@@ -75,7 +76,7 @@ public actor Connection {
             throw error
         }
         handle = conn
-        socket.withLock { $0 = PQsocket(conn) }
+        socket.withLock { $0 = dup(PQsocket(conn)) }
         // Timestamps come back in one parseable form whatever the server's settings; NOTICEs
         // ("schema … does not exist, skipping") would go to stderr through libpq: warnings and up only.
         try executeScript("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET client_min_messages = 'warning'")
@@ -102,14 +103,21 @@ public actor Connection {
 
     /// Closes the connection; later calls fail with a connection error.
     public func close() {
-        socket.withLock { $0 = -1 }
+        closeSocketDuplicate()
         if let handle { PQfinish(handle) }
         handle = nil
     }
 
     isolated deinit {
-        socket.withLock { $0 = -1 }
+        closeSocketDuplicate()
         if let handle { PQfinish(handle) }
+    }
+
+    private nonisolated func closeSocketDuplicate() {
+        socket.withLock { fd in
+            if fd >= 0 { _ = Glibc.close(fd) }
+            fd = -1
+        }
     }
 
     /// The server process serving this connection (`pg_backend_pid()`).

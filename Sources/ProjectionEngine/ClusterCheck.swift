@@ -9,13 +9,23 @@ import Postgres
 /// the cluster's next transaction id; the remedy is to advance the cluster's epoch (`pg_resetwal -e`).
 public enum ClusterCheck {
     /// Throws `RestoredClusterError` when the log or a checkpoint holds a transaction id at or above
-    /// the cluster's next one. Tables not created yet (an unmigrated database) are left out.
+    /// the cluster's next one. Tables not created yet (an unmigrated database) are left out. Throws
+    /// `EngineError` on a server older than `minimumServerVersion`.
     public static func check(on conn: Connection) async throws {
         try await conn.withTransaction { conn in try check(inTransactionOn: conn) }
     }
 
+    /// The oldest server this code reads: 14, for `pg_column_compression`, with which a page is bounded by
+    /// bytes (`LogReader`); `xid8` and `pg_current_snapshot` need 13.
+    static let minimumServerVersion = 140_000
+
     /// The check, inside a transaction the caller holds.
     static func check(inTransactionOn conn: isolated Connection) throws {
+        let version = try conn.query("SELECT current_setting('server_version_num')::int").rows[0]
+            .decode(Int.self, at: 0)
+        guard version >= minimumServerVersion else {
+            throw EngineError("PostgreSQL 14 or later is needed; this server is version \(version / 10_000)")
+        }
         let present = try conn.query(
             """
             SELECT to_regclass('eventlog.events') IS NOT NULL, to_regclass('projector.checkpoints') IS NOT NULL,

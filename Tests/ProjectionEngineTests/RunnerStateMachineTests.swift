@@ -81,6 +81,20 @@ import Testing
         #expect(machine.level == ["a", "b"])
     }
 
+    @Test func aClaimThatFailsIsTriedAgainAfterItsBackoffWithoutHoldingUpTheOthers() {
+        var machine = Machine(projections: ["a", "b"], exitWhenCaughtUp: false)
+        _ = machine.leased("a", acquired: true)
+        _ = machine.leased("b", acquired: true)
+        let start = ContinuousClock.now
+        // b's checkpoint row is locked past lock_timeout; a's claim comes in and the group forms without b.
+        #expect(machine.claimFailed("b", epoch: 1, now: start).isEmpty)
+        #expect(machine.claimed("a", epoch: 1, position: at(7), paused: false) == [.startReading(at(7))])
+        #expect(machine.tick(now: start + .milliseconds(500)).isEmpty)
+        #expect(machine.tick(now: start + .seconds(2)) == [.claim("b", epoch: 2)])
+        // A failure reported for an older claim changes nothing.
+        #expect(machine.claimFailed("b", epoch: 1, now: start).isEmpty)
+    }
+
     @Test func theBackoffDoublesWithEveryFailureInARowUpToItsCap() {
         var (machine, _) = claimedMachine(["a": 7, "b": 7])
         machine.maxRetryDelay = .seconds(3)

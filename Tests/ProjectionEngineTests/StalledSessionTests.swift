@@ -62,8 +62,9 @@ import Glibc
                 try await waitUntil("the second runner stands by") { second.standingBy.contains("notes") }
 
                 // What a frozen server process (or a network path that vanished) does: the next statement
-                // the writer sends is never answered.
-                try #require(kill(pid_t(pid), SIGSTOP) == 0, "signal the writer's server process (errno \(errno))")
+                // the writer sends is never answered. Frozen only while idle, outside any transaction: one
+                // frozen inside a transaction would hold back the watermark of every test on the cluster.
+                try await freezeWhileIdle(pid, watchedFrom: conn)
                 let frozenAt = ContinuousClock.now
                 do {
                     try await log.appendMany((11...15).map { note("n\($0)", "text", n: $0) })
@@ -85,6 +86,24 @@ import Glibc
                 group.cancelAll()
                 try? await group.waitForAll()
             }
+        }
+    }
+
+    /// Stops the server process `pid` at a moment it is idle (between transactions, no transaction id or
+    /// snapshot), as `pg_stat_activity` shows once it is stopped; tries again until it lands on one.
+    func freezeWhileIdle(_ pid: Int32, watchedFrom conn: Connection) async throws {
+        try await waitUntil("the writer's server process frozen while idle") {
+            try #require(kill(pid_t(pid), SIGSTOP) == 0, "signal the writer's server process (errno \(errno))")
+            let idle = try await conn.query(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE pid = \(pid) AND state = 'idle' AND backend_xid IS NULL AND backend_xmin IS NULL
+                """
+            ).rows[0].decode(Int.self, at: 0)
+            if idle == 1 { return true }
+            kill(pid_t(pid), SIGCONT)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
+            return false
         }
     }
 

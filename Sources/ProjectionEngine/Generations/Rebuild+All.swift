@@ -16,9 +16,10 @@ extension Rebuild {
         precondition(Set(rebuilds.map(\.databaseURL)).count <= 1, "rebuilds run together share a database")
         guard let first = rebuilds.first else { return [:] }
         do {
-            // Each rebuild's lock, build and swap are on one session of its own. The swap runs there: a
-            // process frozen inside it must not hold the live checkpoint row and the reporting views for
-            // ever, so the server ends the session after `idleInTransactionTimeout`, rolling the swap back.
+            // Each rebuild takes its lock, creates its build and swaps on one session of its own (the build
+            // itself is written on sessions of `Build.runAll`). The swap runs there: a process frozen inside
+            // it must not hold the live checkpoint row and the reporting views for ever, so the server ends
+            // the session after `idleInTransactionTimeout`, rolling the swap back.
             return try await SessionPool.with(
                 databaseURL: first.databaseURL,
                 settings: first.configuration.swapSessionSettings,
@@ -84,8 +85,9 @@ extension Rebuild {
                 group.addTask {
                     let name = rebuild.projection.name
                     let prepared = await Result { try await rebuild.prepare(on: sessions.session(for: name)) }
-                    // A failed session may be what failed: the swap gets a new one.
-                    if case .failure = prepared { await sessions.discard(name) }
+                    // Nothing to build, or failed (the session may be what failed): closing it gives the
+                    // rebuild lock up now, not when every other rebuild of the run is done.
+                    if case .success(.build) = prepared {} else { await sessions.discard(name) }
                     return (name, prepared)
                 }
             }

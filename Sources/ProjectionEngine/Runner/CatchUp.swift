@@ -11,6 +11,8 @@ struct CatchUp: Sendable {
     let runner: ProjectionRunner
     let logger: Logger
     let metrics: ProjectionMetrics
+    /// Where its sessions are watched for a stalled statement, as the runner's own are.
+    let watch: SessionWatch
 
     /// Applies the log after `from` up to `until`; short of `until` only when shut down or left.
     func run(from: LogPosition, until: LogPosition) async -> Pipeline.Ending {
@@ -19,11 +21,15 @@ struct CatchUp: Sendable {
             return try await Connection.withConnection(to: url, applicationName: "projector:\(name):catch-up") {
                 writer in
                 try await writer.executeScript(configuration.writerSessionSettings)
+                watch.watch(writer, as: "\(name):catch-up")
+                defer { watch.forget("\(name):catch-up") }
                 return try await Connection.withConnection(
                     to: url,
                     applicationName: "projector:\(name):catch-up-reader"
                 ) { reader in
                     try await ReaderSession.prepare(reader, listening: false)
+                    watch.watch(reader, as: "\(name):catch-up-reader")
+                    defer { watch.forget("\(name):catch-up-reader") }
                     let consumer = Pipeline.Consumer(
                         key: name,
                         applier: applier,

@@ -62,14 +62,14 @@ struct LeaseKeeper: Sendable {
             try await Task.sleep(for: length / 3)
             let stalled = watch.stalled()
             if !stalled.isEmpty {
-                try await giveUp(over: stalled, on: conn)
+                try await giveUp(over: stalled, on: conn, into: inputs)
                 continue
             }
             let names = held.all
             if names.isEmpty { continue }
             let kept: Set<String>
             do {
-                kept = try await conn.withTransaction { conn in
+                kept = try await bounded(conn) { conn in
                     try Leases.renew(Array(names), holder: holder, length: length, on: conn)
                 }
             } catch {
@@ -84,9 +84,14 @@ struct LeaseKeeper: Sendable {
         }
     }
 
-    /// Gives every lease up for a while and cuts the stalled sessions off: the runner's loop, blocked in one of
-    /// them, fails as after a lost connection and connects again, standing by while a standby takes over.
-    private func giveUp(over stalled: [SessionWatch.Stall], on conn: Connection) async throws {
+    /// Cuts the stalled sessions off, then gives every lease up for a while: the runner's loop, blocked in
+    /// one of them, fails as after a lost connection and connects again, standing by while a standby takes
+    /// over. The sessions go first, so that nothing below, should it hang or fail, keeps the loop blocked.
+    private func giveUp(
+        over stalled: [SessionWatch.Stall],
+        on conn: Connection,
+        into inputs: AsyncChannel<RunnerInput>
+    ) async throws {
         for stall in stalled {
             logger.error(
                 "a session is stuck in a statement past its deadline; giving the leases up and connecting again",
@@ -95,13 +100,35 @@ struct LeaseKeeper: Sendable {
                     "deadline.seconds": "\(Int(watch.deadline.seconds))",
                 ]
             )
+            stall.end()
         }
-        held.standDown(for: configuration.standbyRetryInterval * 3)
+        // A run to the end has no standby to leave them to; standing down would only fail it.
+        if !configuration.exitWhenCaughtUp { held.standDown(for: configuration.standbyRetryInterval * 3) }
         let (names, holder) = (Array(held.all), held.holder)
-        if !names.isEmpty {
-            try await conn.withTransaction { conn in try Leases.release(names, holder: holder, on: conn) }
-            for name in names { held.remove(name) }
+        guard !names.isEmpty else { return }
+        for name in names { held.remove(name) }
+        // Best effort: a lease not released lapses by itself within its length.
+        do {
+            try await bounded(conn) { conn in try Leases.release(names, holder: holder, on: conn) }
+        } catch {
+            if Outage.isConnectionLoss(error) { throw error }
+            logger.warning("giving the leases up failed; they lapse by themselves", metadata: ["error": "\(error)"])
         }
-        for stall in stalled { stall.end() }
+        await inputs.send(.leaseLost(names.sorted()))
+    }
+
+    /// `body` in a transaction on the lease session, which is cut off if it takes longer than the deadline
+    /// of the sessions it watches: nothing else watches this one.
+    private func bounded<T: Sendable>(
+        _ conn: Connection,
+        _ body: @Sendable (isolated Connection) throws -> T
+    ) async throws -> T {
+        let deadline = watch.deadline
+        let watchdog = Task {
+            try await Task.sleep(for: deadline)
+            conn.abort()
+        }
+        defer { watchdog.cancel() }
+        return try await conn.withTransaction(body)
     }
 }

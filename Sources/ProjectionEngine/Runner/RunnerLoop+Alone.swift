@@ -15,13 +15,19 @@ extension RunnerLoop {
         in group: inout ThrowingTaskGroup<Void, any Error>
     ) {
         guard let member = members[name], let applier = member.applier else { return }
-        let (inputs, runner) = (inputs, runner)
+        let (inputs, runner, watch) = (inputs, runner, watch)
         member.logger.info(
             "catching up on its own",
             metadata: [LogKey.checkpoint: "\(from)", "catchup.until": "\(until)"]
         )
         group.addTask {
-            let catchUp = CatchUp(applier: applier, runner: runner, logger: member.logger, metrics: member.metrics)
+            let catchUp = CatchUp(
+                applier: applier,
+                runner: runner,
+                logger: member.logger,
+                metrics: member.metrics,
+                watch: watch
+            )
             switch await catchUp.run(from: from, until: until) {
             case .caughtUp(let end), .stopped(let end):
                 await inputs.send(.caughtUp(name, epoch: epoch, at: end))

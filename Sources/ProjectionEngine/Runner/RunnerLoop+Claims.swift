@@ -8,12 +8,18 @@ extension RunnerLoop {
     mutating func acquire(_ names: [String]) async throws -> [RunnerStateMachine.Action] {
         let (holder, length) = (leases.holder, runner.configuration.leaseLength)
         // Standing down after a stalled session: the leases are left to a standby for a while.
-        let acquired =
+        var acquired =
             leases.isStandingDown
             ? []
             : try await writer.withTransaction { conn in
                 try Leases.acquire(names, holder: holder, length: length, on: conn)
             }
+        // The lease session may have given them up (a stalled session) while this statement ran.
+        if leases.isStandingDown && !acquired.isEmpty {
+            let taken = Array(acquired)
+            try await writer.withTransaction { conn in try Leases.release(taken, holder: holder, on: conn) }
+            acquired = []
+        }
         var actions: [RunnerStateMachine.Action] = []
         for name in names {
             let taken = acquired.contains(name)
@@ -50,8 +56,19 @@ extension RunnerLoop {
         // A fresh token per claim: whatever an older claim started can no longer commit.
         let owner = UUID().uuidString.lowercased()
         let holder = leases.holder
-        let claimed = try await writer.withTransaction { conn in
-            try Checkpoints.claim(name, owner: owner, leaseHolder: holder, on: conn)
+        let claimed: CheckpointClaim?
+        do {
+            claimed = try await writer.withTransaction { conn in
+                try Checkpoints.claim(name, owner: owner, leaseHolder: holder, on: conn)
+            }
+        } catch let error where Self.isLockTimeout(error) {
+            // The checkpoint row is locked: by a writer's transaction frozen before its commit, say, after
+            // that writer gave its lease up. Not this projection's fault, and no reason to stop the runner.
+            member.logger.warning(
+                "claiming the checkpoint waited past lock_timeout; claiming it again after a back-off",
+                metadata: ["error": "\(error)"]
+            )
+            return machine.claimFailed(name, epoch: epoch, now: .now)
         }
         guard let claim = claimed else {
             // Another instance took the lease between this runner's last renewal and now.
@@ -79,6 +96,12 @@ extension RunnerLoop {
         members[name]?.announcedCaughtUp = false
         member.logger.info("projection claimed", metadata: [LogKey.checkpoint: "\(claim.position)"])
         return machine.claimed(name, epoch: epoch, position: claim.position, paused: false)
+    }
+
+    /// Whether `error` is a statement that gave up waiting for a lock (`lock_timeout`, SQLSTATE 55P03).
+    static func isLockTimeout(_ error: any Error) -> Bool {
+        let underlying = (error as? TransactionError)?.underlying ?? error
+        return (underlying as? PostgresError)?.sqlState == "55P03"
     }
 
     /// Gives up every lease this runner holds.

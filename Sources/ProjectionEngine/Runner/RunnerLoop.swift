@@ -16,7 +16,8 @@ struct RunnerLoop {
     let leases: HeldLeases
     /// Sessions for full pages, written apart.
     let apartSessions: SessionPool
-    /// The sessions watched for a stalled statement: the writer, the reader, and those of `apartSessions`.
+    /// The sessions watched for a stalled statement: the writer, the reader, those of `apartSessions` and
+    /// of catch-ups.
     let watch: SessionWatch
     var machine: RunnerStateMachine
 

@@ -218,6 +218,14 @@ struct RunnerStateMachine {
 
     /// `name`'s work under `epoch` (its own catch-up or its join) failed; `needsClaim` when ops or another
     /// instance changed its checkpoint row, rather than a fault.
+    /// Claiming `name`'s checkpoint, under `epoch`, failed without fault of the projection (its row locked
+    /// past `lock_timeout`, by a frozen transaction say): it waits its back-off and is claimed again, and
+    /// the others are not held up.
+    mutating func claimFailed(_ name: String, epoch: Int, now: ContinuousClock.Instant) -> [Action] {
+        guard let member = members[name], member.epoch == epoch, member.state == .claiming else { return [] }
+        return fail(name, now: now) + placeClaimed() + finishIfDone()
+    }
+
     mutating func failedAlone(_ name: String, epoch: Int, needsClaim: Bool, now: ContinuousClock.Instant) -> [Action] {
         guard let member = members[name], member.epoch == epoch else { return [] }
         guard member.state == .catchingUp || member.state == .joining else { return [] }
