@@ -88,7 +88,7 @@ import Testing
         let start = ContinuousClock.now
         // b's checkpoint row is locked past lock_timeout; a's claim comes in and the group forms without b.
         #expect(machine.claimFailed("b", epoch: 1, now: start).isEmpty)
-        #expect(machine.claimed("a", epoch: 1, position: at(7), paused: false) == [.startReading(at(7))])
+        #expect(machine.claimed("a", epoch: 1, position: at(7), paused: false) == [.startReading(from: at(7))])
         #expect(machine.tick(now: start + .milliseconds(500)).isEmpty)
         #expect(machine.tick(now: start + .seconds(2)) == [.claim("b", epoch: 2)])
         // A failure reported for an older claim changes nothing.

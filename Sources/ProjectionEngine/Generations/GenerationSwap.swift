@@ -78,15 +78,17 @@ public struct GenerationSwap: Sendable {
             )
             try conn.execute("ALTER SCHEMA \(identifier: name) RENAME TO \(identifier: retired)")
             // A kept generation is for ops to compare, not for patients: its rows are out of date, and a
-            // withdrawn consent or a result entered in error may still show there.
-            for statement in ["ALL TABLES IN SCHEMA", "ALL FUNCTIONS IN SCHEMA", "SCHEMA"] {
-                try conn.execute(
-                    Query(
-                        unsafeSQL:
-                            "REVOKE ALL ON \(statement) \(quoteIdentifier(retired)) FROM projector_api, projector_analyst"
-                    )
+            // withdrawn consent or a result entered in error may still show there. The schema is closed to
+            // them, not its tables: a name is looked up once, so a query that found the old tables before this
+            // commit still reads them, whereas a table's own privileges are checked as the query starts, and
+            // taking those back waits for no reader (it failed one such query in a replica test). Locking the
+            // tables first would wait for readers, but also cancel a replica's long readers of the old
+            // generation, which a kept generation must not.
+            try conn.execute(
+                Query(
+                    unsafeSQL: "REVOKE ALL ON SCHEMA \(quoteIdentifier(retired)) FROM projector_api, projector_analyst"
                 )
-            }
+            )
             try conn.execute("ALTER SCHEMA \(identifier: schema) RENAME TO \(identifier: name)")
             let row = try conn.query(
                 """

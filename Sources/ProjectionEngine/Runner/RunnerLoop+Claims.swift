@@ -57,11 +57,10 @@ extension RunnerLoop {
         let owner = UUID().uuidString.lowercased()
         let holder = leases.holder
         let claimed: CheckpointClaim?
-        do {
-            claimed = try await writer.withTransaction { conn in
-                try Checkpoints.claim(name, owner: owner, leaseHolder: holder, on: conn)
-            }
-        } catch let error where Self.isLockTimeout(error) {
+        switch await Self.claimCheckpoint(name, owner: owner, holder: holder, on: writer) {
+        case .success(let claim):
+            claimed = claim
+        case .failure(let error) where Self.isLockTimeout(error):
             // The checkpoint row is locked: by a writer's transaction frozen before its commit, say, after
             // that writer gave its lease up. Not this projection's fault, and no reason to stop the runner.
             member.logger.warning(
@@ -69,6 +68,8 @@ extension RunnerLoop {
                 metadata: ["error": "\(error)"]
             )
             return machine.claimFailed(name, epoch: epoch, now: .now)
+        case .failure(let error):
+            throw error
         }
         guard let claim = claimed else {
             // Another instance took the lease between this runner's last renewal and now.
@@ -96,6 +97,27 @@ extension RunnerLoop {
         members[name]?.announcedCaughtUp = false
         member.logger.info("projection claimed", metadata: [LogKey.checkpoint: "\(claim.position)"])
         return machine.claimed(name, epoch: epoch, position: claim.position, paused: false)
+    }
+
+    /// `Checkpoints.claim` in a transaction on `writer`, its failure as a value.
+    ///
+    /// A function of its own: Swift 6.3.1's ClosureLifetimeFixup pass crashed (signal 11) on the same call
+    /// inside `do`/`catch let … where` in `claim`, in some clean builds.
+    private static func claimCheckpoint(
+        _ name: String,
+        owner: String,
+        holder: UUID,
+        on writer: Connection
+    ) async -> Result<CheckpointClaim?, any Error> {
+        do {
+            return .success(
+                try await writer.withTransaction { conn in
+                    try Checkpoints.claim(name, owner: owner, leaseHolder: holder, on: conn)
+                }
+            )
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Whether `error` is a statement that gave up waiting for a lock (`lock_timeout`, SQLSTATE 55P03).
