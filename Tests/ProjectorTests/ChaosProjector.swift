@@ -56,6 +56,9 @@ final class ChaosProjector: Sendable {
         return "projector run (pid \(pid)) \(how); its last output:\n\(tail)"
     }
 
+    /// Everything it has written so far.
+    var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
     /// Sends `signal` to the process.
     func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)

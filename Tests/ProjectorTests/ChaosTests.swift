@@ -174,6 +174,69 @@ struct ChaosTests {
         }
     }
 
+    /// The writer's process is healthy and renews its leases, but the server process of its reader session
+    /// stops answering (a frozen backend; a network path lost without a reset looks the same): the runner
+    /// must count the session as stalled, give its leases up and let the standby write. On this suite's own
+    /// cluster: a stopped server process makes every DROP DATABASE of its cluster wait for it.
+    @Test(.bug(id: 21, "a hung database backend stalled everything silently: no log line, no failover"))
+    func aReaderWhoseServerProcessFreezesHandsTheLeasesToTheStandby() async throws {
+        try await Self.cluster().withDatabase { url in
+            try await withProjectors { started in
+                let first = try await started.startCaughtUp(url: url, applicationName: "projector-a")
+                let second = try started.start(url: url, applicationName: "projector-b")
+                try #require(
+                    await second.waitFor("/ready", status: 200, timeout: .seconds(30)),
+                    "the standby is not ready: \(second.exitDescription)"
+                )
+                let writerName = try #require(try await Chaos.writer(url), "one instance holds every lease")
+                let writer = writerName == "projector-a" ? first : second
+                let standby = writer === first ? second : first
+                // The writer's reader session, idle between page reads (no transaction, no snapshot).
+                let conn = try await ChaosCluster.connect(url)
+                let pid: Int32
+                do {
+                    var found: Int32?
+                    let asked = ContinuousClock.now
+                    while found == nil && ContinuousClock.now - asked < .seconds(10) {
+                        found = try await conn.query(
+                            """
+                            SELECT pid FROM pg_stat_activity
+                            WHERE application_name = \(writerName) AND query LIKE 'WITH snap%' AND state = 'idle'
+                              AND backend_xid IS NULL AND backend_xmin IS NULL
+                            """
+                        ).rows.first.map { try $0.decode(Int32.self, at: 0) }
+                        if found == nil { try await Task.sleep(for: .milliseconds(50)) }
+                    }
+                    await conn.close()
+                    pid = try #require(found, "the writer's reader session")
+                } catch {
+                    await conn.close()
+                    throw error
+                }
+                try #require(kill(pid_t(pid), SIGSTOP) == 0, "signal the reader's server process (errno \(errno))")
+                let frozenAt = ContinuousClock.now
+                do {
+                    try await Chaos.appendRounds(url, seeds: 10...11)
+                    // Only the standby can project what was appended after the freeze: the deadline (6 s),
+                    // the stand-down, the standby's next try (1 s) and the catch-up, with a margin.
+                    let tookOver = await Chaos.waitUntilCaughtUp(url, alive: [standby], timeout: .seconds(30))
+                    try #require(tookOver, "the standby did not take over within 30 s of the reader's freeze")
+                } catch {
+                    kill(pid_t(pid), SIGCONT)
+                    throw error
+                }
+                print("chaos: the standby had projected every event \(ContinuousClock.now - frozenAt) after the freeze")
+                kill(pid_t(pid), SIGCONT)
+                #expect(
+                    writer.output.contains("stuck in a statement past its deadline"),
+                    "the frozen reader's runner did not say why: \(writer.exitDescription)"
+                )
+                #expect(writer.isRunning, "\(writer.exitDescription)")
+                try await Chaos.expectRunningAndCorrect(url, [first, second], seed: 99)
+            }
+        }
+    }
+
     @Test(.bug(id: 12, "a writer frozen by SIGSTOP kept its lock and the standby never took over"))
     func aFrozenWriterIsReplacedByTheStandbyAndCommitsNothingWhenItWakes() async throws {
         try await Self.cluster().withDatabase { url in
