@@ -35,9 +35,9 @@ public struct LogReader: Sendable {
     }
 
     /// The most bytes of payload and metadata a page holds unless its first event alone is larger: what
-    /// bounds a reader's memory when events are large. 16 MiB is about 8,000 events of 2 KB, so pages of
-    /// ordinary events are bounded by their count, not by this.
-    public static let defaultMaxBytes = 16 << 20
+    /// bounds a reader's memory when events are large. 8 MiB is about 4,000 events of 2 KB, so pages of
+    /// ordinary events are bounded by their count (2,000 by default), not by this.
+    public static let defaultMaxBytes = 8 << 20
 
     /// Up to `limit` events after `position`, only of `types` when given, none after `until` when given, and
     /// no more of them than fit in `maxBytes` (but always the first).
@@ -71,7 +71,7 @@ public struct LogReader: Sendable {
     /// 1.2 KB). So events are first cut by their stored sizes, a compressed one's counted 16 times, and then,
     /// of those left, by their text's size, which the server works out (turning the value into text) only
     /// for compressed values: at most a sixteenth of the bound of compressed bytes is measured that way,
-    /// about 90 MB of text at that ratio for 16 MiB, never a whole page's worth of the log. The bound is near,
+    /// about 45 MB of text at that ratio for 8 MiB, never a whole page's worth of the log. The bound is near,
     /// not exact: an uncompressed value's text can be larger than its stored form (separators, escapes). The
     /// events left out are always a suffix of the page, which then counts as full: the next read starts
     /// after its last event.

@@ -6,7 +6,7 @@ public struct RunnerConfiguration: Sendable {
     /// Events read and applied per transaction. Defaults to 2 000 events.
     public var batchSize: Int = 2_000
     /// Bytes of payload and metadata a page holds at most (unless its first event alone is larger), so that
-    /// memory is bounded by bytes as well as by `batchSize`. Defaults to `LogReader.defaultMaxBytes` (16 MiB).
+    /// memory is bounded by bytes as well as by `batchSize`. Defaults to `LogReader.defaultMaxBytes` (8 MiB).
     public var pageBytes: Int = LogReader.defaultMaxBytes
     /// How long a caught-up runner waits for a NOTIFY before polling the log anyway. Defaults to 5 seconds.
     public var idlePollInterval: Duration = .seconds(5)
