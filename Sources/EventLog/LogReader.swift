@@ -98,9 +98,9 @@ public struct LogReader: Sendable {
             FROM snap LEFT JOIN LATERAL (
                 SELECT b.transaction_id::text, b.global_position, b.stream_id, b.stream_position,
                        b.event_id::text, b.event_type, b.data::text, b.metadata::text, b.recorded_at::text,
-                       (b.next_kept IS NOT NULL OR b.next_stored IS NOT NULL) AS more_left_out
+                       b.next_stored IS NOT NULL AS more_left_out
                 FROM (
-                    SELECT t.*, lead(t.global_position) OVER w AS next_kept, sum(t.text_bytes) OVER w - t.text_bytes AS before
+                    SELECT t.*, sum(t.text_bytes) OVER w - t.text_bytes AS before
                     FROM (
                         SELECT s.*,
                                CASE WHEN s.compressed THEN octet_length(s.data::text) + octet_length(s.metadata::text)
@@ -140,7 +140,8 @@ public struct LogReader: Sendable {
         for row in result.rows where row[3] != nil {
             events.append(try LogReader.recordedEvent(from: row, at: 3))
         }
-        // Full: the count reached, or the bytes (events were left out after the last one).
+        // Full: the count reached, or the bytes. Left out is a suffix of the count-limited rows, whichever
+        // cut it, so the last row returned has a next one among those rows exactly when something was.
         var leftOut = false
         if let last = result.rows.last { leftOut = try last.decode(Bool?.self, at: 12) ?? false }
         if events.count >= limit || leftOut, let last = events.last {

@@ -11,7 +11,7 @@ enum PagePlanner {
         var key: String
         var projection: any Projection
         /// Where it stands: events at or before this position are not its share (a resumed build that is
-        /// ahead of the others in its pass). Nil for all of the page.
+        /// ahead of the others it is built with). Nil for all of the page.
         var start: LogPosition? = nil
     }
 
