@@ -20,10 +20,7 @@ extension DeadLetters {
     ) async throws -> RetryOutcome {
         try await conn.withTransaction { tx in
             let (event, parked) = try lock(id, on: tx)
-            let outcome = BatchPlan.Outcome(
-                event: event,
-                changes: Result { () throws(ProjectionFailure) in try projection.changes(for: event) }
-            )
+            let outcome = Array(PagePlanner.outcomes(of: [event], projection: projection))[0]
             let plan = try BatchApplier.confirm(
                 BatchPlan([outcome], existing: nil),
                 events: [event],
