@@ -55,12 +55,15 @@ import Glibc
         heldBy conn: Connection,
         watchedFrom watcher: Connection
     ) async throws -> Bool {
+        // Waiting for the analyst, not just for some lock: roles are shared by every database of the cluster,
+        // so a build's GRANT can wait a moment for another test's database, and freezing there froze no swap.
+        let analyst = try await conn.query("SELECT pg_backend_pid()").rows[0].decode(Int32.self, at: 0)
         try await waitUntil("the swap to wait for the analyst's lock") {
             try await !watcher.query(
                 """
                 SELECT 1 FROM pg_stat_activity
                 WHERE datname = current_database() AND application_name = 'projector:timeline:rebuild'
-                  AND wait_event_type = 'Lock'
+                  AND \(analyst) = ANY (pg_blocking_pids(pid))
                 """
             ).rows.isEmpty
         }
