@@ -136,8 +136,9 @@ let package = Package(
             ],
             path: "projections/ReadModels"
         ),
-        .executableTarget(
-            name: "projector",
+        // The command line, a library so that a test build can add a read model of its own (Tests/TrapdoorProjector).
+        .target(
+            name: "ProjectorCLI",
             dependencies: [
                 "CMalloc",
                 "Postgres",
@@ -156,6 +157,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(name: "projector", dependencies: ["ProjectorCLI"]),
 
         // A fresh database per test, cloned from a migrated template.
         .target(
@@ -172,6 +174,13 @@ let package = Package(
             name: "FuzzTargets",
             dependencies: ["ProjectionContract", "ProjectionCore", "EventInput"],
             path: "Tests/Fuzzing/FuzzTargets"
+        ),
+        // `projector` with one more read model, `trapdoor`, which kills the process on purpose (a trap) when a
+        // journal entry's payload holds "trapdoor": the poison-pill breaker's test, under a real binary.
+        .executableTarget(
+            name: "projector-trapdoor",
+            dependencies: ["ProjectorCLI", "ProjectionCore"],
+            path: "Tests/TrapdoorProjector"
         ),
         .executableTarget(
             name: "projector-fuzz",

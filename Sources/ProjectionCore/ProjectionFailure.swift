@@ -10,6 +10,7 @@ public struct ProjectionFailure: Error, Hashable, Sendable, CustomStringConverti
             case unsupportedSchemaVersion = "unsupported-schema-version"
             case missingPrecondition = "missing-precondition"
             case parkedBehind = "parked-behind"
+            case crashedProjector = "crashed-projector"
         }
         private let base: Base
 
@@ -23,6 +24,10 @@ public struct ProjectionFailure: Error, Hashable, Sendable, CustomStringConverti
         /// Not the event's own failure: an earlier event of its stream is a dead letter, and the engine keeps
         /// the stream's later events behind it until ops retry or skip that one. Projections never throw it.
         public static let parkedBehind = Category(base: .parkedBehind)
+        /// Not a broken rule: applying the event killed the process (a trap in the projection's code, or an
+        /// out-of-memory kill) twice on its own, so the poison-pill breaker quarantined it. Fix the projection,
+        /// release it under a new version (a rebuild runs it again), or skip it. Projections never throw it.
+        public static let crashedProjector = Category(base: .crashedProjector)
 
         /// The stable text stored in `projector.dead_letters.category`.
         public var description: String { base.rawValue }

@@ -7,7 +7,9 @@ import ProjectionCore
 /// Writes a planned page (`PagePlanner`) to one generation of a projection: set-based row writes, dead
 /// letters and the checkpoint, in one transaction, for exactly-once effects.
 struct BatchApplier: Sendable {
-    let projection: any Projection
+    /// The projection, under its quarantine (the poison-pill breaker's): a quarantined event is dead-lettered.
+    let quarantined: QuarantinedProjection
+    var projection: any Projection { quarantined }
     let generation: Generation
     let layouts: [String: TableLayout]
     let owner: String
@@ -15,6 +17,23 @@ struct BatchApplier: Sendable {
     /// The keys this writer may have written, when it writes a new generation that started empty
     /// (`WrittenKeys`); nil otherwise.
     var writtenKeys: WrittenKeys? = nil
+
+    /// An applier for `projection` (under its quarantine, or a new, empty one) into `generation`.
+    init(
+        projection: any Projection,
+        generation: Generation,
+        layouts: [String: TableLayout],
+        owner: String,
+        onFailure: FailurePolicy,
+        writtenKeys: WrittenKeys? = nil
+    ) {
+        self.quarantined = QuarantinedProjection.wrap(projection)
+        self.generation = generation
+        self.layouts = layouts
+        self.owner = owner
+        self.onFailure = onFailure
+        self.writtenKeys = writtenKeys
+    }
     /// The streams this writer's generation has parked, as far as it knows; one per applier, so per claim.
     let parkedStreams = ParkedStreams()
 

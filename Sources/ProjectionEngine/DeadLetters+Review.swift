@@ -125,6 +125,8 @@ extension DeadLetters {
         on conn: Connection
     ) async throws -> [RetryOutcome] {
         try await refuse(ids, of: projection.name, on: conn)
+        // An event the breaker quarantined stays a dead letter: running it would kill this process too.
+        let projection = try await QuarantinedProjection.loaded(projection, on: conn)
         let layouts = try await TableLayout.loadAll(of: projection, on: conn)
         var outcomes: [RetryOutcome] = []
         for id in try await firstIDs(projection.name, ids: ids, on: conn) {
@@ -147,6 +149,8 @@ extension DeadLetters {
         on conn: Connection
     ) async throws -> [SkipOutcome] {
         try await refuse(ids, of: projection.name, on: conn)
+        // An event the breaker quarantined stays a dead letter: running it would kill this process too.
+        let projection = try await QuarantinedProjection.loaded(projection, on: conn)
         let layouts = try await TableLayout.loadAll(of: projection, on: conn)
         var outcomes: [SkipOutcome] = []
         for id in try await firstIDs(projection.name, ids: ids, on: conn) {

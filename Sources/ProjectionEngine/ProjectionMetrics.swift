@@ -46,6 +46,8 @@ public struct ProjectionMetrics: Sendable {
         Gauge(label: "projector_dead_letters", dimensions: dimensions).record(status.deadLetters)
         Gauge(label: "projector_dead_letters_parked_behind", dimensions: dimensions)
             .record(status.deadLettersParkedBehind)
+        Gauge(label: "projector_dead_letters_crashed_projector", dimensions: dimensions)
+            .record(status.deadLettersCrashedProjector)
         Gauge(label: "projector_paused", dimensions: dimensions).record(status.isPaused ? 1 : 0)
         Gauge(label: "projector_stopped_at_dead_letter", dimensions: dimensions)
             .record(status.isStoppedAtDeadLetter ? 1 : 0)
@@ -74,5 +76,21 @@ public enum ServiceMetrics {
     /// watermark back) has been open, as `projector_watermark_held_seconds`; 0 when none has for a second.
     public static func recordWatermarkHeld(seconds: Double) {
         Gauge(label: "projector_watermark_held_seconds").record(seconds)
+    }
+}
+
+/// The poison-pill breaker's counters, labelled by projection (a build's are its projection's).
+enum BreakerMetrics {
+    /// `projector_breaker_replays_total{projection, kind}`: a process started after one that died applying the
+    /// projection's events, and replayed them `cautious`ly (a page at a time) or `careful`ly (an event at a time).
+    static func recordReplay(of projection: String, kind: String) {
+        Counter(label: "projector_breaker_replays_total", dimensions: [("projection", projection), ("kind", kind)])
+            .increment()
+    }
+
+    /// `projector_events_quarantined_total{projection}`: events that killed the process twice on their own,
+    /// now dead-lettered as `crashed-projector`.
+    static func recordQuarantine(of projection: String) {
+        Counter(label: "projector_events_quarantined_total", dimensions: [("projection", projection)]).increment()
     }
 }

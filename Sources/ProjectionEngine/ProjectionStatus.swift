@@ -52,6 +52,9 @@ public struct ProjectionStatus: Sendable, Codable {
     public var updatedAt: String?
     /// Of `deadLetters`, those parked behind an earlier dead letter of their stream (released by its retry or skip).
     public var deadLettersParkedBehind: Int64 = 0
+    /// Of `deadLetters`, events that killed the projector twice on their own (`crashed-projector`), which the
+    /// poison-pill breaker quarantined.
+    public var deadLettersCrashedProjector: Int64 = 0
 }
 
 /// The transaction holding every reader's watermark back, if one is open.
@@ -105,7 +108,9 @@ public enum StatusReader {
                    (SELECT count(*) FROM projector.dead_letters d WHERE d.projection = c.projection AND d.status = 'parked'),
                    c.paused, c.paused_reason, c.on_failure, c.paused_by,
                    (SELECT count(*) FROM projector.dead_letters d
-                    WHERE d.projection = c.projection AND d.status = 'parked' AND d.behind_id IS NOT NULL)
+                    WHERE d.projection = c.projection AND d.status = 'parked' AND d.behind_id IS NOT NULL),
+                   (SELECT count(*) FROM projector.dead_letters d
+                    WHERE d.projection = c.projection AND d.status = 'parked' AND d.category = 'crashed-projector')
             FROM projector.checkpoints c WHERE c.projection = \(name)
             """
         ).rows
@@ -151,7 +156,8 @@ public enum StatusReader {
             secondsBehind: try row.decode(Double.self, at: 6),
             deadLetters: try row.decode(Int64.self, at: 7),
             updatedAt: try row.decode(String?.self, at: 3),
-            deadLettersParkedBehind: try row.decode(Int64.self, at: 12)
+            deadLettersParkedBehind: try row.decode(Int64.self, at: 12),
+            deadLettersCrashedProjector: try row.decode(Int64.self, at: 13)
         )
     }
 

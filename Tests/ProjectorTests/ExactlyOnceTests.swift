@@ -85,6 +85,9 @@ import Testing
             #expect(rows == reference.0)
             #expect(letters == reference.1)
             #expect(try await checkpoint(conn) == reference.2)
+            // A kill -9 is no poison pill: the breaker replayed after each, and quarantined nothing.
+            let quarantined = try await conn.query("SELECT count(*) FROM projector.quarantined_events").rows[0]
+            #expect(try quarantined.decode(Int64.self, at: 0) == 0)
         }
     }
 }

@@ -22,15 +22,18 @@ import Glibc
             // enough to freeze it there.
             try await conn.execute("BEGIN")
             try await conn.execute("SELECT count(*) FROM reporting.timeline_entries")
-            let rebuild = try ProjectorBinary.start(["rebuild", "timeline"], database: url)
+            let (rebuild, output) = try ProjectorBinary.startCollecting(["rebuild", "timeline"], database: url)
             defer { if rebuild.isRunning { kill(rebuild.processIdentifier, SIGKILL) } }
-            let released = try await Connection.connect(to: url).closing { watcher in
+            let (released, frozenIn) = try await Connection.connect(to: url).closing { watcher in
                 try await Self.freezeInsideTheSwap(rebuild, heldBy: conn, watchedFrom: watcher)
             }
             kill(rebuild.processIdentifier, SIGCONT)
             #expect(released, "the frozen swap still held the live checkpoint or the views after 20 s")
-            await ProjectorBinary.waitForExit(rebuild)
-            #expect(rebuild.terminationStatus != 0, "the woken rebuild claimed success for a swap the server undid")
+            let ended = try await output.value
+            #expect(
+                rebuild.terminationStatus != 0,
+                "the woken rebuild claimed success for a swap the server undid (frozen in \(frozenIn)): \(ended.stdout)\(ended.stderr)"
+            )
 
             // The swap was rolled back whole: the build is still beside the live generation, which still
             // serves; a second rebuild resumes the build and swaps it in.
@@ -49,34 +52,44 @@ import Glibc
 
     /// Freezes `rebuild` once its swap waits for `conn`'s lock on the view, then lets the swap have it.
     ///
-    /// - Returns: whether the live generation was free again within 20 s.
+    /// - Returns: whether the live generation was free again within 20 s, and the statement it was frozen in.
     static func freezeInsideTheSwap(
         _ rebuild: Process,
         heldBy conn: Connection,
         watchedFrom watcher: Connection
-    ) async throws -> Bool {
-        // Waiting for the analyst, not just for some lock: roles are shared by every database of the cluster,
-        // so a build's GRANT can wait a moment for another test's database, and freezing there froze no swap.
+    ) async throws -> (Bool, [String]) {
+        // Inside the swap (its transaction holds the live checkpoint row) and waiting for the analyst: under
+        // load, the rebuild's session was once frozen waiting for a lock before its swap began, so the swap
+        // ran whole once it was woken.
         let analyst = try await conn.query("SELECT pg_backend_pid()").rows[0].decode(Int32.self, at: 0)
         try await waitUntil("the swap to wait for the analyst's lock") {
             try await !watcher.query(
                 """
-                SELECT 1 FROM pg_stat_activity
-                WHERE datname = current_database() AND application_name = 'projector:timeline:rebuild'
-                  AND \(analyst) = ANY (pg_blocking_pids(pid))
+                SELECT 1 FROM pg_stat_activity a
+                WHERE a.datname = current_database() AND a.application_name = 'projector:timeline:rebuild'
+                  AND \(analyst) = ANY (pg_blocking_pids(a.pid))
+                  AND EXISTS (SELECT 1 FROM pg_locks l
+                              WHERE l.pid = a.pid AND l.granted AND l.relation = 'projector.checkpoints'::regclass
+                                AND l.mode = 'RowShareLock')
                 """
             ).rows.isEmpty
         }
         kill(rebuild.processIdentifier, SIGSTOP)
+        let frozenIn = try await watcher.query(
+            """
+            SELECT left(query, 60) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = 'projector:timeline:rebuild'
+            """
+        ).rows.map { try $0.decode(String.self, at: 0) }
         // The swap gets its lock and finishes the statement; its frozen client never sends the next one.
         try await conn.execute("ROLLBACK")
 
         let frozenAt = ContinuousClock.now
         while ContinuousClock.now - frozenAt < .seconds(20) {
-            if (try? await lockLiveGeneration(on: watcher)) != nil { return true }
+            if (try? await lockLiveGeneration(on: watcher)) != nil { return (true, frozenIn) }
             try await Task.sleep(for: .milliseconds(200))
         }
-        return false
+        return (false, frozenIn)
     }
 
     static func entries(on conn: Connection) async throws -> Int64 {

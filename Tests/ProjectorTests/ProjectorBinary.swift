@@ -12,6 +12,11 @@ struct ProjectorBinary {
             ?? root.appendingPathComponent(".build/debug/projector").path
     }
 
+    /// `projector-trapdoor` beside `path`: the command line with the `trapdoor` read model, which traps on purpose.
+    static var trapdoorPath: String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("projector-trapdoor").path
+    }
+
     struct Output {
         var status: Int32
         var stdout: String
@@ -19,7 +24,7 @@ struct ProjectorBinary {
     }
 
     /// A process for `projector arguments…` with `DATABASE_URL` set to `database`, not yet started.
-    private static func process(_ arguments: [String], database: String?) throws -> Process {
+    private static func process(_ arguments: [String], database: String?, path: String = path) throws -> Process {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw BinaryMissing(path: path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -32,8 +37,8 @@ struct ProjectorBinary {
     }
 
     /// Starts `projector arguments…` and returns at once.
-    static func start(_ arguments: [String], database: String?) throws -> Process {
-        let process = try process(arguments, database: database)
+    static func start(_ arguments: [String], database: String?, path: String = path) throws -> Process {
+        let process = try process(arguments, database: database, path: path)
         try process.run()
         return process
     }
@@ -43,10 +48,12 @@ struct ProjectorBinary {
     /// The wait blocks a thread, so it runs on a dispatch thread: blocking the cooperative pool
     /// (two threads here) starved other tests' tasks, among them a transaction another child
     /// was waiting behind, and the suite deadlocked.
-    static func run(_ arguments: [String], database: String? = nil) async throws -> Output {
+    static func run(_ arguments: [String], database: String? = nil, path: String = path) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(arguments, database: database) })
+                continuation.resume(
+                    with: Result { try collect(try process(arguments, database: database, path: path)) }
+                )
             }
         }
     }
@@ -55,19 +62,16 @@ struct ProjectorBinary {
     /// (its `processIdentifier` is set once it runs) and its output once it ends.
     static func startCollecting(
         _ arguments: [String],
-        database: String?
+        database: String?,
+        path: String = path
     ) throws -> (process: Process, output: Task<Output, any Error>) {
-        let process = try process(arguments, database: database)
+        let process = try process(arguments, database: database, path: path)
         let output = Task {
             try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue.global().async { continuation.resume(with: Result { try collect(process) }) }
             }
         }
         return (process, output)
-    }
-
-    private static func runBlocking(_ arguments: [String], database: String?) throws -> Output {
-        try collect(try process(arguments, database: database))
     }
 
     /// Runs `process` (not yet started) to its end and returns its status and output.

@@ -44,7 +44,13 @@ extension Build {
             // A build that cannot start fails alone, as one that fails later does.
             for build in builds {
                 do {
-                    started.append(try await build.start(on: sessions.session(for: build.schema), logger: logger))
+                    started.append(
+                        try await build.start(
+                            on: sessions.session(for: build.schema),
+                            configuration: configuration,
+                            logger: logger
+                        )
+                    )
                 } catch {
                     endings[build.schema] = Task.isCancelled ? .stopped : .failed(error)
                     logger.error(
@@ -75,6 +81,14 @@ extension Build {
             for entry in started {
                 endings[entry.build.schema] = entry.ending(ran[entry.build.schema], logger: logger)
             }
+            // Stopped cleanly: whoever resumes them has nothing to fear. (One that caught up keeps this process
+            // as its holder until its swap forgets it: a death in the swap is the breaker's business too.)
+            let stopped = started.map(\.build.schema).filter { if case .stopped = endings[$0] { true } else { false } }
+            if let first = stopped.first {
+                try? await sessions.session(for: first).withTransaction { conn in
+                    try Breaker.end(stopped, holder: Breaker.processHolder, inTransactionOn: conn)
+                }
+            }
             let finished = started.filter { entry in
                 guard case .caughtUp = endings[entry.build.schema] else { return false }
                 return entry.build.purpose != .verify
@@ -88,7 +102,11 @@ extension Build {
     }
 
     /// Claims the build's checkpoint on `session`, its own, and says how it writes and where it starts.
-    private func start(on session: Connection, logger: Logger) async throws -> Started {
+    private func start(
+        on session: Connection,
+        configuration: RunnerConfiguration,
+        logger: Logger
+    ) async throws -> Started {
         let owner = UUID().uuidString.lowercased()
         let generation = generation
         let claim = try await session.withTransaction { conn in
@@ -108,11 +126,29 @@ extension Build {
         logger.info("build started", metadata: ["build.schema": "\(schema)", LogKey.checkpoint: "\(claim.position)"])
         var buildLogger = logger
         buildLogger[metadataKey: "build.schema"] = "\(schema)"
+        // If the last process building it died after this checkpoint, the breaker replays what it was
+        // applying, carefully, before the shared pipeline reads on.
+        try await applier.quarantined.quarantine.load(for: projection, on: session)
+        var replay = BreakerReplay(
+            consumer: schema,
+            applier: applier,
+            session: session,
+            configuration: configuration,
+            logger: buildLogger
+        )
+        replay.until = until
+        let start: LogPosition
+        switch try await BreakerReplay.start(replay, holder: Breaker.processHolder, at: claim.position) {
+        case .at(let position):
+            start = position
+        case .left(let outcome, _):
+            throw outcome.failure(of: projection.name)
+        }
         let consumer = Pipeline.Consumer(
             key: schema,
             applier: applier,
             session: session,
-            start: claim.position,
+            start: start,
             logger: buildLogger
         )
         return Started(build: self, consumer: consumer, done: done, total: total)
@@ -182,21 +218,13 @@ private struct Started: Sendable {
             return .stopped
         case .left(let outcome)?:
             // An error once stopping counts as stopping; the build keeps what it committed.
-            let error = failure(of: outcome)
+            let error = outcome.failure(of: build.projection.name)
             logger.log(
                 level: stopping ? .notice : .error,
                 "build failed; the others go on",
                 metadata: ["build.schema": schema, "error": "\(error)"]
             )
             return stopping ? .stopped : .failed(error)
-        }
-    }
-
-    private func failure(of outcome: WriteOutcome) -> any Error {
-        switch outcome {
-        case .failed(let error), .sessionLost(let error): error
-        case .paused: CheckpointRefused(projection: build.projection.name, advance: .paused)
-        case .lostOwnership, .advanced: CheckpointRefused(projection: build.projection.name, advance: .lostOwnership)
         }
     }
 }

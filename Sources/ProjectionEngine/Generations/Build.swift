@@ -26,7 +26,7 @@ public struct Build: Sendable {
 
     /// A build of `projection` in `schema`.
     public init(projection: any Projection, schema: String, purpose: Purpose, until: LogPosition? = nil) {
-        self.projection = projection
+        self.projection = QuarantinedProjection.wrap(projection)
         self.schema = schema
         self.purpose = purpose
         self.until = until
@@ -49,6 +49,7 @@ public struct Build: Sendable {
             try ProjectionCatalog.createSchema(schema, ddl: ddl, readableByAPI: servesAPI, on: conn)
             // Loaded like a bulk load: secondary indexes are built once it has caught up (`run`).
             try DeferredIndexes.drop(in: schema, on: conn)
+            try Breaker.forget(schema, inTransactionOn: conn)
             let untilXID = until.map { String($0.transactionID) }
             try conn.execute(
                 """
@@ -86,6 +87,7 @@ public struct Build: Sendable {
         try await conn.withTransaction { conn in
             try conn.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
             try conn.execute("DELETE FROM projector.builds WHERE schema_name = \(schema)")
+            try Breaker.forget(schema, inTransactionOn: conn)
         }
     }
 

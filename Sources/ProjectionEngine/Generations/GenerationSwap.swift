@@ -92,7 +92,8 @@ public struct GenerationSwap: Sendable {
             try conn.execute("ALTER SCHEMA \(identifier: schema) RENAME TO \(identifier: name)")
             let row = try conn.query(
                 """
-                WITH build AS (DELETE FROM projector.builds WHERE schema_name = \(schema) RETURNING *),
+                WITH breaker AS (DELETE FROM projector.breakers WHERE consumer = \(schema)),
+                build AS (DELETE FROM projector.builds WHERE schema_name = \(schema) RETURNING *),
                 moved AS (
                     UPDATE projector.checkpoints c
                     SET transaction_id = b.transaction_id, global_position = b.global_position,

@@ -53,7 +53,8 @@ public struct Rebuild: Sendable {
 
     /// A rebuild of `projection` against the database at `databaseURL`.
     public init(projection: any Projection, databaseURL: String?, configuration: RunnerConfiguration, logger: Logger) {
-        self.projection = projection
+        // One quarantine for its build and its swap.
+        self.projection = QuarantinedProjection.wrap(projection)
         self.databaseURL = databaseURL
         var configuration = configuration
         configuration.exitWhenCaughtUp = true

@@ -56,7 +56,8 @@ public struct Verification: Sendable {
 
     /// A verification of `projection`.
     public init(projection: any Projection, databaseURL: String?, configuration: RunnerConfiguration, logger: Logger) {
-        self.projection = projection
+        // One quarantine for its replay and its comparison, loaded as the replay starts.
+        self.projection = QuarantinedProjection.wrap(projection)
         self.databaseURL = databaseURL
         self.configuration = configuration
         self.logger = logger

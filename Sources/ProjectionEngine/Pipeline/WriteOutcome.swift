@@ -47,3 +47,14 @@ enum WriteOutcome: Sendable {
     /// How a transaction holding this write ends.
     var transactionEnd: TransactionEnd<WriteOutcome> { committed ? .commit(self) : .rollback(self) }
 }
+
+extension WriteOutcome {
+    /// What a write that did not advance means as an error, for one that must throw it (a build).
+    func failure(of projection: String) -> any Error {
+        switch self {
+        case .failed(let error), .sessionLost(let error): error
+        case .paused: CheckpointRefused(projection: projection, advance: .paused)
+        case .lostOwnership, .advanced: CheckpointRefused(projection: projection, advance: .lostOwnership)
+        }
+    }
+}

@@ -41,7 +41,8 @@ public struct ProjectionRunner: Service {
         health: DatabaseHealth = DatabaseHealth(),
         logger: Logger
     ) {
-        self.projections = projections
+        // Each under one quarantine that its group reader, writers and builds share (the poison-pill breaker).
+        self.projections = projections.map(QuarantinedProjection.wrap)
         self.databaseURL = databaseURL
         self.configuration = configuration
         self.health = health

@@ -87,16 +87,39 @@ extension RunnerLoop {
         if case .changed(let change) = try await ProjectionCatalog.check(member.projection, on: writer) {
             throw change
         }
-        members[name]?.applier = BatchApplier(
+        let applier = BatchApplier(
             projection: member.projection,
             generation: .live(name),
             layouts: try await TableLayout.loadAll(of: member.projection, on: writer),
             owner: owner,
             onFailure: claim.onFailure
         )
+        members[name]?.applier = applier
         members[name]?.announcedCaughtUp = false
         member.logger.info("projection claimed", metadata: [LogKey.checkpoint: "\(claim.position)"])
-        return machine.claimed(name, epoch: epoch, position: claim.position, paused: false)
+        // Before the group reads on: if the last writer died after this checkpoint, the breaker replays
+        // what it was applying, carefully, on this session.
+        try await applier.quarantined.quarantine.load(for: member.projection, on: writer)
+        let replay = BreakerReplay(
+            consumer: name,
+            applier: applier,
+            session: writer,
+            configuration: runner.configuration,
+            logger: member.logger
+        )
+        switch try await BreakerReplay.start(replay, holder: holder, at: claim.position) {
+        case .at(let position):
+            return machine.claimed(name, epoch: epoch, position: position, paused: false)
+        case .left(.sessionLost(let error), _):
+            throw error
+        case .left(let outcome, let position):
+            // The group meets the same fault at once, and deals with it as it deals with any.
+            member.logger.warning(
+                "the breaker's replay stopped at a write that did not advance",
+                metadata: ["outcome": "\(outcome)"]
+            )
+            return machine.claimed(name, epoch: epoch, position: position, paused: false)
+        }
     }
 
     /// `Checkpoints.claim` in a transaction on `writer`, its failure as a value.
@@ -126,11 +149,14 @@ extension RunnerLoop {
         return (underlying as? PostgresError)?.sqlState == "55P03"
     }
 
-    /// Gives up every lease this runner holds.
+    /// Gives up every lease this runner holds, having stopped cleanly: the breaker has nothing to fear.
     func releaseLeases() async throws {
         let (held, holder) = (Array(leases.all), leases.holder)
         guard !held.isEmpty else { return }
-        try await writer.withTransaction { conn in try Leases.release(held, holder: holder, on: conn) }
+        try await writer.withTransaction { conn in
+            try Breaker.end(held, holder: holder, inTransactionOn: conn)
+            try Leases.release(held, holder: holder, on: conn)
+        }
         for name in held { leases.remove(name) }
     }
 }

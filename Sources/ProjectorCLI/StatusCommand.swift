@@ -47,13 +47,17 @@ struct StatusCommand: AsyncParsableCommand {
             [
                 s.name, String(s.version), s.state.rawValue, s.checkpoint, String(s.eventsSeen), String(s.eventsBehind),
                 String(format: "%.1f", s.secondsBehind),
-                s.deadLettersParkedBehind > 0
-                    ? "\(s.deadLetters) (\(s.deadLettersParkedBehind) parked behind)" : String(s.deadLetters),
+                Self.deadLetters(s),
             ]
         }
         printTable(header: header, rows: rows)
         for s in statuses {
             if let reason = s.pausedReason { print("\(s.name) is paused: \(TerminalText.escaped(reason))") }
+            if s.deadLettersCrashedProjector > 0 {
+                print(
+                    "\(s.name): \(s.deadLettersCrashedProjector) event(s) killed the projector and are quarantined (projector dead-letters list)"
+                )
+            }
             if s.onFailure != FailurePolicy.park.rawValue {
                 print("\(s.name) stops at its first failing event (policy stop)")
             }
@@ -79,6 +83,14 @@ struct StatusCommand: AsyncParsableCommand {
                     + String(format: "%.0f s", holder.seconds) + " since \(holder.transactionStart)"
             )
         }
+    }
+
+    /// The dead-letter column: the count, and how many of them wait behind another or crashed the projector.
+    static func deadLetters(_ s: ProjectionStatus) -> String {
+        var kinds: [String] = []
+        if s.deadLettersParkedBehind > 0 { kinds.append("\(s.deadLettersParkedBehind) parked behind") }
+        if s.deadLettersCrashedProjector > 0 { kinds.append("\(s.deadLettersCrashedProjector) crashed the projector") }
+        return kinds.isEmpty ? String(s.deadLetters) : "\(s.deadLetters) (\(kinds.joined(separator: ", ")))"
     }
 }
 
@@ -121,4 +133,5 @@ struct StatusReport: Codable, Sendable {
             watermarkHeldBy: holder
         )
     }
+
 }

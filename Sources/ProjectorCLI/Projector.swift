@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProjectionCore
 
 /// The projector: keeps the patient record's PostgreSQL read models up to date from its event log.
 struct Projector: AsyncParsableCommand {
@@ -19,10 +20,15 @@ struct Projector: AsyncParsableCommand {
     )
 }
 
-/// The process's entry point: the arena cap, then the command line.
-@main
-enum Main {
-    static func main() async {
+/// The process's entry point, for `projector` and for test builds that add read models of their own.
+public enum ProjectorCLI {
+    /// Keeps registers out of crash reports, caps malloc's arenas, then runs the command line with every read model of `ReadModels`, and `extra`.
+    ///
+    /// `extra` is for tests only: a build of the command line with a read model that misbehaves on purpose
+    /// (`Tests/TrapdoorProjector`). The shipped `projector` passes none.
+    public static func main(adding extra: [any Projection] = []) async {
+        CrashReport.withoutRegisters()
+        AllProjections.extra = extra
         MallocArenas.limit()
         await Projector.main()
     }

@@ -1,0 +1,83 @@
+import Foundation
+import ProjectionCore
+
+/// What `projector.breakers` remembers of one consumer of the log (a live projection, a build): who applies
+/// its events now, where the processes that held it died, and the page in flight of a careful replay.
+///
+/// A trap or an out-of-memory kill ends the process without a word, so this record is all the next process
+/// learns. `decide` turns it into what that process does first; pure, so every case is a plain unit test.
+struct BreakerRecord: Equatable, Sendable {
+    /// The process applying the consumer's events; nil once it ended cleanly.
+    var holder: UUID?
+    /// The checkpoint at which the last holders died, and how many in a row died there.
+    var deathAt: LogPosition?
+    var deaths = 0
+    /// A careful replay's page in flight; nil outside a replay.
+    var pass: Pass?
+    /// How many holders died applying the one event after `pass.after` on its own.
+    var strikes = 0
+
+    /// A page a careful or cautious replay was applying when its process died.
+    struct Pass: Equatable, Sendable {
+        /// The page starts after this position: the consumer's checkpoint when it was read.
+        var after: LogPosition
+        /// Its most events: 1 in a careful replay.
+        var limit: Int
+        /// Where the replay ends (a careful one; nil for a cautious one, which stops after a few pages).
+        var until: LogPosition?
+    }
+}
+
+/// What a process does with a consumer before it applies its events as usual.
+enum BreakerDecision: Equatable, Sendable {
+    /// The last holder ended cleanly (or is this process): nothing to fear.
+    case proceed
+    /// The last holder died once at this checkpoint, perhaps for a reason of its own (kill -9, a lost
+    /// machine): apply the next few pages one at a time, without reading ahead, so that a second death here
+    /// is known to be in the first page after the checkpoint.
+    case cautious
+    /// Holders died here before: apply the events after the checkpoint one per transaction up to `until`
+    /// (nil: as far as one full page reaches), so that the next death names its event.
+    case careful(until: LogPosition?)
+    /// The event after the checkpoint killed two holders on its own: quarantine it, then go on carefully to
+    /// `until`.
+    case quarantine(thenCarefulUntil: LogPosition?)
+}
+
+extension BreakerRecord {
+    /// How many holders must die on one event alone before it is quarantined: one death could be anything
+    /// (kill -9 during that transaction, a machine lost); two on the same event, after the deaths that
+    /// narrowed the search down to it, are the event.
+    static let strikesToQuarantine = 2
+
+    /// What `holder`, starting at `checkpoint`, must do first, and the record to store as it starts.
+    func decide(for holder: UUID, at checkpoint: LogPosition) -> (BreakerDecision, BreakerRecord) {
+        var next = self
+        next.holder = holder
+        // Ended cleanly, or this very process again (a claim after a failure, a pause, a reset).
+        guard let last = self.holder, last != holder else {
+            next.pass = nil
+            next.strikes = 0
+            return (.proceed, next)
+        }
+        // The last holder died, or froze and lost its lease: a death, either way.
+        if let pass, pass.limit == 1, let until = pass.until, checkpoint < until {
+            guard pass.after == checkpoint else {
+                // It died further on in the replay than this event: go on with it.
+                next.strikes = 0
+                return (.careful(until: until), next)
+            }
+            next.strikes = strikes + 1
+            if next.strikes >= Self.strikesToQuarantine {
+                next.strikes = 0
+                return (.quarantine(thenCarefulUntil: until), next)
+            }
+            return (.careful(until: until), next)
+        }
+        next.pass = nil
+        next.strikes = 0
+        next.deaths = deathAt == checkpoint ? deaths + 1 : 1
+        next.deathAt = checkpoint
+        return (next.deaths >= 2 ? .careful(until: nil) : .cautious, next)
+    }
+}

@@ -1,0 +1,3 @@
+import ProjectorCLI
+
+await ProjectorCLI.main()
