@@ -190,7 +190,7 @@ let package = Package(
         // The committed fuzz corpus replayed through every oracle, and held to PostgreSQL's own parsers.
         .testTarget(
             name: "FuzzCorpusTests",
-            dependencies: ["FuzzTargets", "ProjectionContract", "Postgres", "PostgresTestSupport"]
+            dependencies: ["FuzzTargets", "ProjectionContract", "EventInput", "Postgres", "PostgresTestSupport"]
         ),
         .testTarget(name: "ProjectionCoreTests", dependencies: ["ProjectionCore"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresTestSupport"]),

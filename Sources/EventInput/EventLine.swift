@@ -47,7 +47,7 @@ package struct EventLine: Equatable {
         let metadata = document.field("metadata")
         if let metadata, metadata.kind != .object { throw Problem(reason: "\"metadata\" is not a JSON object") }
         if let id = document.field("eventId") {
-            guard let text = id.string, UUID(uuidString: text) != nil else {
+            guard let text = id.string, Self.isUUID(text) else {
                 throw Problem(reason: "\"eventId\" is not a UUID")
             }
             eventID = text.lowercased()
@@ -65,9 +65,28 @@ package struct EventLine: Equatable {
         }
     }
 
+    /// Whether `text` is a UUID's text form, `8-4-4-4-12` hex digits in either case, as `UUID(uuidString:)`
+    /// reads it: that one parses with `sscanf`, and took 6 % of `import`'s CPU (perf).
+    package static func isUUID(_ text: String) -> Bool {
+        var count = 0
+        for byte in text.utf8 {
+            let isHyphen = count == 8 || count == 13 || count == 18 || count == 23
+            let matches =
+                isHyphen
+                ? byte == UInt8(ascii: "-")
+                : (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
+            guard matches, count < 36 else { return false }
+            count += 1
+        }
+        return count == 36
+    }
+
     /// Refuses a stream name that is not `<category>-<id>`.
     package static func checkStream(_ stream: String) throws(Problem) {
-        guard stream.contains("-"), !stream.hasPrefix("-") else {
+        // On the bytes: String.contains(_: String) goes through Foundation's locale-aware search.
+        guard stream.utf8.contains(UInt8(ascii: "-")), stream.utf8.first != UInt8(ascii: "-") else {
             throw Problem(reason: "\"stream\" must look like <category>-<id>")
         }
     }

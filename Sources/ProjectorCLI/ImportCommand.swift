@@ -17,8 +17,10 @@ struct ImportCommand: AsyncParsableCommand {
             number and reason and nothing is written. No line may be over --max-event-bytes; a longer one is \
             refused without being held in memory. Then the events are appended in transactions of at most \
             --batch-size events or 16 MiB, in file order; events whose eventId is already in the log are \
-            skipped, so importing a file twice is a no-op. If the server refuses a transaction, the lines \
-            before it stay committed and the error says which; importing the same file again finishes the job.
+            skipped, so importing a file twice is a no-op. If the server refuses a transaction, or the file \
+            changed since it was checked (each transaction's lines are compared with what was checked before \
+            they are sent), the lines before it stay committed and the error says which; importing the same \
+            file again finishes the job.
             """
     )
 
@@ -40,16 +42,25 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let lines = try check()
-        var reader = try LineReader(path: file, maxLineBytes: size.limit)
+        let limit = size.limit
+        let (lines, hashes) = try check(limit: limit)
+        var reader = try LineReader(path: file, maxLineBytes: limit)
         var committedThrough = 0
         let stored = try await global.withConnection { conn in
             let writer = LogWriter(connection: conn)
+            var batches = ImportBatches(maxEvents: batchSize, maxBytes: Self.maxBatchBytes)
             var batch: [String] = []
-            var batchBytes = 0
+            var sent = 0
             var stored = 0
             var lastLine = 0
             func flush() async throws {
+                // The lines the check pass parsed, or the file changed since: then none of this batch is sent.
+                guard sent < hashes.count, batches.cut() == hashes[sent] else {
+                    throw CommandFailure(
+                        "\(file): changed while importing, in lines \(committedThrough + 1) to \(lastLine); lines 1 "
+                            + "to \(committedThrough) are in the log"
+                    )
+                }
                 do {
                     stored += try await writer.appendRecords(jsonLines: batch)
                 } catch {
@@ -59,52 +70,59 @@ struct ImportCommand: AsyncParsableCommand {
                             + "again to finish (events with an eventId already in the log are skipped)"
                     )
                 }
+                sent += 1
                 committedThrough = lastLine
                 batch.removeAll(keepingCapacity: true)
-                batchBytes = 0
             }
             while let line = try reader.next() {
                 guard let bytes = line.bytes, !Self.isBlank(bytes) else {
                     guard line.bytes == nil else { continue }
                     throw CommandFailure("\(file):\(line.number): over the limit (the file changed while importing)")
                 }
-                // Checked above; checked again, since the file may have changed since.
-                do { _ = try EventLine(bytes, maxBytes: size.limit) } catch {
-                    throw CommandFailure("\(file):\(line.number): \(error) (the file changed while importing)")
-                }
-                if !batch.isEmpty && batchBytes + bytes.count > Self.maxBatchBytes { try await flush() }
+                if batches.mustCut(before: bytes.count) { try await flush() }
+                batches.add(bytes)
                 batch.append(String(decoding: bytes, as: UTF8.self))
-                batchBytes += bytes.count
                 lastLine = line.number
-                if batch.count == batchSize { try await flush() }
             }
             if !batch.isEmpty { try await flush() }
+            guard sent == hashes.count else {
+                throw CommandFailure(
+                    "\(file): changed while importing (it ends sooner); lines 1 to \(committedThrough) are in the log"
+                )
+            }
             return stored
         }
         print("imported \(stored) events from \(lines) lines (\(lines - stored) already in the log)")
     }
 
-    /// Checks every line of the file; returns how many events it holds, or throws after reporting the bad lines.
-    private func check() throws -> Int {
+    /// Checks every line of the file; returns how many events it holds and the hash of each batch the import
+    /// pass will send (`ImportBatches`), or throws after reporting the bad lines.
+    private func check(limit: Int) throws -> (lines: Int, hashes: [Int]) {
         var problems = 0
         var lines = 0
-        var reader = try LineReader(path: file, maxLineBytes: size.limit)
+        var reader = try LineReader(path: file, maxLineBytes: limit)
+        var batches = ImportBatches(maxEvents: batchSize, maxBytes: Self.maxBatchBytes)
+        var hashes: [Int] = []
         while let line = try reader.next() {
             if let bytes = line.bytes, Self.isBlank(bytes) { continue }
             lines += 1
             do {
-                try EventLine.checkSize(line.length, maxBytes: size.limit)
-                _ = try EventLine(line.bytes ?? [], maxBytes: size.limit)
+                try EventLine.checkSize(line.length, maxBytes: limit)
+                let bytes = line.bytes ?? []
+                _ = try EventLine(bytes, maxBytes: limit)
+                if batches.mustCut(before: bytes.count) { hashes.append(batches.cut()) }
+                batches.add(bytes)
             } catch {
                 problems += 1
                 if problems <= maxErrors { printError("\(file):\(line.number): \(error)") }
             }
         }
+        if batches.count > 0 { hashes.append(batches.cut()) }
         guard problems == 0 else {
             if problems > maxErrors { printError("… and \(problems - maxErrors) more bad lines") }
             throw CommandFailure("\(problems) of \(lines) lines are not valid events; nothing was imported")
         }
-        return lines
+        return (lines, hashes)
     }
 
     /// Spaces, tabs and carriage returns only: a blank line, skipped.

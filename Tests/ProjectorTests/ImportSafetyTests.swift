@@ -197,4 +197,34 @@ import Testing
             #expect(try await eventCount(conn) == 0)
         }
     }
+
+    /// The import pass sends only the lines the check pass parsed: a file changed in between (here the last
+    /// line, to another entry of the same length) stops the import before the batch that changed, and says so.
+    @Test func aFileChangedWhileImportingStopsBeforeTheChangedBatch() async throws {
+        try await TestDatabase.withConnection { conn, url in
+            let lines = (1...20_000).map { n in
+                #"{"stream": "journal-1", "type": "JournalEntryAdded", "data": {"entryId": "e"}, "eventId": "\#(Self.id(n))"}"#
+            }
+            let path = try file(Array((lines.joined(separator: "\n") + "\n").utf8))
+            defer { try? FileManager.default.removeItem(at: path) }
+            // One event per transaction, so the import pass is still running when the file changes.
+            let (process, output) = try ProjectorBinary.startCollecting(
+                ["import", path.path, "--batch-size", "1"],
+                database: url
+            )
+            try await waitUntil("the import pass to have begun") { try await eventCount(conn) > 0 }
+            let handle = try FileHandle(forUpdating: path)
+            let last = lines.dropLast().reduce(0) { $0 + $1.utf8.count + 1 }
+            try handle.seek(toOffset: UInt64(last))
+            try handle.write(contentsOf: Data(lines[19_999].replacingOccurrences(of: #""e"}"#, with: #""f"}"#).utf8))
+            try handle.close()
+            let ended = try await output.value
+            #expect(process.terminationStatus == 1, "\(ended.stderr)")
+            #expect(ended.stderr.contains("changed while importing, in lines 20000 to 20000"), "\(ended.stderr)")
+            #expect(try await eventCount(conn) == 19_999)
+        }
+    }
+
+    /// A UUID for line `n`.
+    static func id(_ n: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", n) }
 }

@@ -14,6 +14,7 @@ enum EventLineOracle {
         if fields["stream"]?.string != line.stream { problems.append("stream differs") }
         if fields["type"]?.string != line.type { problems.append("type differs") }
         if fields["eventId"]?.string?.lowercased() != line.eventID { problems.append("eventId differs") }
+        if let id = line.eventID, UUID(uuidString: id) == nil { problems.append("eventId is no UUID to Foundation") }
         if fields["data"]?.isObject != true { problems.append("data is not an object") }
         if let metadata = fields["metadata"], !metadata.isObject { problems.append("metadata is not an object") }
         return problems
