@@ -34,6 +34,13 @@ public enum BenchTable {
                 lines.append("  \(name) alone (projector run --only): \(fixed(seconds, 1)) s")
             }
         }
+        if let i = report.imported {
+            lines.append(
+                "import: \(i.events) events (\(i.fileBytes / 1_048_576) MB of NDJSON) in \(fixed(i.importSeconds, 1)) s; "
+                    + "COPY of the same events into eventlog.events' copy \(fixed(i.copySeconds, 1)) s; "
+                    + "ours/COPY \(fixed(i.ratioToCopy, 2)); peak RSS \(fixed(Double(i.importPeakRSSBytes) / 1_048_576, 1)) MB"
+            )
+        }
         lines.append("")
         for l in report.live {
             lines.append(

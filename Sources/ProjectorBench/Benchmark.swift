@@ -16,6 +16,8 @@ public struct BenchReport: Sendable, Codable {
     public var rebuilds: [RebuildFigures]
     /// The live measurements, on the first log size: each rate with each `synchronous_commit` setting.
     public var live: [LiveLagFigures]
+    /// `projector import` of the first log size's events beside COPY; absent from runs before it was measured.
+    public var imported: ImportFigures?
 }
 
 /// The benchmark's own settings, as a results line records them.
@@ -59,6 +61,7 @@ public struct Benchmark: Sendable {
         let machine = try await MachineInfo.read(on: admin)
         var rebuilds: [RebuildFigures] = []
         var live: [LiveLagFigures] = []
+        var imported: ImportFigures?
         for (index, count) in configuration.eventCounts.enumerated() {
             let name = "projector_bench_\(count)"
             try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
@@ -88,6 +91,20 @@ public struct Benchmark: Sendable {
             if !configuration.keepDatabases {
                 try await admin.execute("DROP DATABASE \(identifier: name) WITH (FORCE)")
             }
+            if index == 0 {
+                let importName = "projector_bench_import"
+                try await admin.execute("DROP DATABASE IF EXISTS \(identifier: importName) WITH (FORCE)")
+                try await admin.execute("CREATE DATABASE \(identifier: importName)")
+                progress("[\(count) events] import, in database \(importName)")
+                imported = try await ImportMeasurement(configuration: configuration, progress: progress)
+                    .run(
+                        events: count,
+                        database: try Conninfo.withDatabase(importName, in: configuration.adminConninfo)
+                    )
+                if !configuration.keepDatabases {
+                    try await admin.execute("DROP DATABASE \(identifier: importName) WITH (FORCE)")
+                }
+            }
         }
         guard !rebuilds.isEmpty else { throw BenchError("no log size given") }
         let options = BenchOptions(
@@ -102,7 +119,8 @@ public struct Benchmark: Sendable {
             options: options,
             machine: machine,
             rebuilds: rebuilds,
-            live: live
+            live: live,
+            imported: imported
         )
     }
 }

@@ -26,12 +26,12 @@ struct CopyBaselines {
         for projection in projections {
             for table in projection.tables {
                 let source = quoteIdentifier(projection.name) + "." + quoteIdentifier(table)
-                let file = try await export(source, on: conn)
+                let file = try await Self.export(source, on: conn)
                 defer { try? FileManager.default.removeItem(at: file) }
                 let indexed = "bench_copy." + quoteIdentifier("\(projection.name)_\(table)")
                 try await conn.execute(Query(unsafeSQL: "CREATE TABLE \(indexed) (LIKE \(source) INCLUDING ALL)"))
                 var start = ContinuousClock.now
-                figures.rows += try await load(file, into: indexed, on: conn)
+                figures.rows += try await Self.load(file, into: indexed, on: conn)
                 figures.indexedSeconds += (ContinuousClock.now - start).seconds
 
                 let bare = "bench_copy." + quoteIdentifier("\(projection.name)_\(table)_bare")
@@ -40,7 +40,7 @@ struct CopyBaselines {
                     Query(unsafeSQL: "CREATE TABLE \(bare) (LIKE \(source) INCLUDING DEFAULTS INCLUDING GENERATED)")
                 )
                 start = ContinuousClock.now
-                _ = try await load(file, into: bare, on: conn)
+                _ = try await Self.load(file, into: bare, on: conn)
                 figures.bareSeconds += (ContinuousClock.now - start).seconds
                 start = ContinuousClock.now
                 for statement in indexes { try await conn.execute(Query(unsafeSQL: statement)) }
@@ -81,8 +81,8 @@ struct CopyBaselines {
         return constraints.map { "ALTER TABLE \(target) ADD \($0)" } + created
     }
 
-    /// COPYs `table` out to a temporary file.
-    private func export(_ table: String, on conn: Connection) async throws -> URL {
+    /// COPYs `table` (or a parenthesised query) out to a temporary file.
+    static func export(_ table: String, on conn: Connection) async throws -> URL {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID()).copy")
         guard FileManager.default.createFile(atPath: file.path, contents: nil),
             let sink = FileHandle(forWritingAtPath: file.path)
@@ -92,8 +92,8 @@ struct CopyBaselines {
         return file
     }
 
-    /// COPYs `file` into `table`; returns the rows loaded.
-    private func load(_ file: URL, into table: String, on conn: Connection) async throws -> Int {
+    /// COPYs `file` into `table` (with a column list, when given); returns the rows loaded.
+    static func load(_ file: URL, into table: String, on conn: Connection) async throws -> Int {
         try await conn.copyFrom(Query(unsafeSQL: "COPY \(table) FROM STDIN")) { writer in
             guard let input = FileHandle(forReadingAtPath: file.path) else { throw BenchError("cannot read back") }
             while true {

@@ -197,6 +197,11 @@ import Testing
         let live = try #require(report["live"] as? [[String: Any]])
         #expect(live.map { $0["synchronousCommit"] as? Bool } == [true, false])
         #expect(live.allSatisfy { ($0["appends"] as? Int ?? 0) > 0 })
+        // The import of the same events, beside COPY of them.
+        let imported = try #require(report["imported"] as? [String: Any])
+        #expect(imported["events"] as? Int == 1500)
+        #expect((imported["copySeconds"] as? Double ?? 0) > 0 && (imported["importPeakRSSBytes"] as? Int ?? 0) > 0)
+        #expect(lines.contains { $0.hasPrefix("import: 1500 events") })
         #expect(!result.stderr.contains("NOTICE"))
     }
 }
