@@ -96,7 +96,7 @@ import Testing
                 database: url
             )
             #expect(raised.status == 0, "\(raised.stderr)")
-            #expect(try await eventCount(conn) == 3)
+            #expect(try await eventCount(conn) == 2)
 
             let append = try await ProjectorBinary.run(
                 [
@@ -107,7 +107,7 @@ import Testing
             )
             #expect(append.status == 64)
             #expect(append.stderr.contains("over the limit of 64"), "\(append.stderr)")
-            #expect(try await eventCount(conn) == 3)
+            #expect(try await eventCount(conn) == 2)
         }
     }
 
