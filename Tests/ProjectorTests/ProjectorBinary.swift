@@ -24,7 +24,12 @@ struct ProjectorBinary {
     }
 
     /// A process for `projector arguments…` with `DATABASE_URL` set to `database`, not yet started.
-    private static func process(_ arguments: [String], database: String?, path: String = path) throws -> Process {
+    private static func process(
+        _ arguments: [String],
+        database: String?,
+        path: String = path,
+        environment added: [String: String] = [:]
+    ) throws -> Process {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw BinaryMissing(path: path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -32,6 +37,7 @@ struct ProjectorBinary {
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = database
         environment["LOG_LEVEL"] = "warning"
+        environment.merge(added) { $1 }
         process.environment = environment
         return process
     }
@@ -63,9 +69,10 @@ struct ProjectorBinary {
     static func startCollecting(
         _ arguments: [String],
         database: String?,
-        path: String = path
+        path: String = path,
+        environment: [String: String] = [:]
     ) throws -> (process: Process, output: Task<Output, any Error>) {
-        let process = try process(arguments, database: database, path: path)
+        let process = try process(arguments, database: database, path: path, environment: environment)
         let output = Task {
             try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue.global().async { continuation.resume(with: Result { try collect(process) }) }
