@@ -99,6 +99,14 @@ import Glibc
         return (deaths, stderr, nil)
     }
 
+    /// The breaker's and the build's log lines of a run's stderr, for a failure message.
+    static func breakerLines(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").filter {
+            $0.contains("breaker") || $0.contains("build") || $0.contains("rebuild")
+        }
+        .map { String($0.suffix(220)) }
+    }
+
     static func count(_ sql: String, on conn: Connection) async throws -> Int64 {
         try await conn.query(Query(unsafeSQL: sql)).rows[0].decode(Int64.self, at: 0)
     }
@@ -222,7 +230,7 @@ import Glibc
 
             let supervised = try await Self.supervise(["rebuild", "trapdoor"], database: url) { false }
             #expect(supervised.running == nil)
-            #expect(supervised.deaths == 4)
+            #expect(supervised.deaths == 4, "\(supervised.stderr.map { Self.breakerLines($0) })")
             #expect(
                 try await Self.count(
                     """

@@ -91,7 +91,15 @@ struct BreakerReplay: Sendable {
                 maxBytes: configuration.pageBytes,
                 until: stop
             )
-            guard !page.events.isEmpty else { break }
+            guard !page.events.isEmpty else {
+                // Committed events wait behind an older transaction still open (anywhere in the cluster): wait
+                // for them, as the pipeline does. Leaving here would hand the suspect events back to the
+                // pipeline's read-ahead, and the next death would count as a first one (seen in CI: six deaths
+                // instead of four while other tests held transactions open).
+                guard page.isHeldBack else { break }
+                try await Task.sleep(for: configuration.heldBackRetryInterval)
+                continue
+            }
             let outcome = await applier.write(PagePlanner.prepare(page, for: projection), on: session, logger: logger)
             guard case .advanced(let written) = outcome else { return .left(outcome, position) }
             position = written.outcome.end
