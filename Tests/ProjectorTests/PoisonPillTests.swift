@@ -239,6 +239,12 @@ import Glibc
                 (2...8).contains(supervised.deaths),
                 "\(supervised.stderr.map { Self.breakerLines($0) })"
             )
+            if supervised.deaths != 4 {
+                // Not a failure, but evidence for the open question above, in the suite's output.
+                print(
+                    "poison-pill rebuild: \(supervised.deaths) deaths: \(supervised.stderr.map { Self.breakerLines($0) })"
+                )
+            }
             #expect(
                 try await Self.count(
                     """
