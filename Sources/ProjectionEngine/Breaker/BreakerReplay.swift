@@ -35,13 +35,15 @@ struct BreakerReplay: Sendable {
         case left(WriteOutcome, LogPosition)
     }
 
-    /// Starts `holder`'s work on the consumer at `checkpoint` (`Breaker.start`) and carries out what the
-    /// breaker decides.
+    /// Loads the projection's quarantine, starts `holder`'s work on the consumer at `checkpoint`
+    /// (`Breaker.start`) and carries out what the breaker decides.
     static func start(
         _ replay: BreakerReplay,
         holder: UUID,
         at checkpoint: LogPosition
     ) async throws -> Ending {
+        let applier = replay.applier
+        try await applier.quarantined.quarantine.load(for: applier.projection, on: replay.session)
         let decision = try await Breaker.start(replay.consumer, holder: holder, at: checkpoint, on: replay.session)
         return try await replay.run(decision, from: checkpoint)
     }

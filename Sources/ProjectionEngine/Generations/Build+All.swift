@@ -128,7 +128,6 @@ extension Build {
         buildLogger[metadataKey: "build.schema"] = "\(schema)"
         // If the last process building it died after this checkpoint, the breaker replays what it was
         // applying, carefully, before the shared pipeline reads on.
-        try await applier.quarantined.quarantine.load(for: projection, on: session)
         var replay = BreakerReplay(
             consumer: schema,
             applier: applier,

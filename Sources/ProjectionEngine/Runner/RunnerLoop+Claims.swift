@@ -99,7 +99,6 @@ extension RunnerLoop {
         member.logger.info("projection claimed", metadata: [LogKey.checkpoint: "\(claim.position)"])
         // Before the group reads on: if the last writer died after this checkpoint, the breaker replays
         // what it was applying, carefully, on this session.
-        try await applier.quarantined.quarantine.load(for: member.projection, on: writer)
         let replay = BreakerReplay(
             consumer: name,
             applier: applier,
