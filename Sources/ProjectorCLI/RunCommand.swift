@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
             reconnect mends: authentication, a database that does not exist, tables built by other code. \
             Run it under a supervisor that starts it again (systemd Restart=always, Kubernetes): an event \
             whose projection kills the process (a trap, out of memory) is replayed more carefully at each \
-            start, and quarantined as a crashed-projector dead letter after four deaths, while everything \
+            start, and quarantined as a crashed-projector dead letter after four deaths (sometimes six), while everything \
             else goes on.
             """
     )
