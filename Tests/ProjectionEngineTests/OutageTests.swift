@@ -106,17 +106,19 @@ import Testing
             let frozen = try await Connection.connect(to: url)
             let (holder, token) = (UUID(), UUID().uuidString.lowercased())
             let claimed = try await frozen.withTransaction { tx in
-                let held = try Leases.acquire(["notes"], holder: holder, length: .seconds(2), on: tx)
+                let held = try Leases.acquire(["notes"], holder: holder, length: .seconds(60), on: tx)
                 return try held.contains("notes")
                     && Checkpoints.claim("notes", owner: token, leaseHolder: holder, on: tx) != nil
             }
             try #require(claimed)
             // Alive until the standby has seen the lease held, then frozen: a lease that lapsed before the runner
-            // first looked (a slow start on a busy machine) would let it take over without ever standing by.
+            // first looked (a slow start on a busy machine) would let it take over without ever standing by. So
+            // while alive it renews for a minute at a time (a 2 s lease lapsed under CI's load between two
+            // renewals), and for 2 s once, as it freezes.
             let alive = Task {
                 while !Task.isCancelled {
                     _ = try await frozen.withTransaction { tx in
-                        try Leases.renew(["notes"], holder: holder, length: .seconds(2), on: tx)
+                        try Leases.renew(["notes"], holder: holder, length: .seconds(60), on: tx)
                     }
                     try await Task.sleep(for: .milliseconds(300))
                 }
@@ -127,6 +129,10 @@ import Testing
                 try await waitUntil("the standby stands by") { health.standingBy.contains("notes") }
                 alive.cancel()
                 _ = await alive.result
+                let frozenAt = try await frozen.withTransaction { tx in
+                    try Leases.renew(["notes"], holder: holder, length: .seconds(2), on: tx)
+                }
+                try #require(frozenAt == ["notes"])
                 try await waitUntil("the standby took over once the lease lapsed") { try await notes(on: conn) == 3 }
                 #expect(!health.standingBy.contains("notes"))
                 // The frozen writer wakes: its lease is gone and its commit is refused.
