@@ -19,7 +19,7 @@ public struct EventGenerator: Sequence, Sendable {
     /// The mean number of events per patient, measured over 200 000 patients of seed 1, for turning "N events" into
     /// a patient count: `Int((Double(n) / EventGenerator.averageEventsPerPatient).rounded(.up))`.
     public static var averageEventsPerPatient: Double {
-        24.44
+        24.97
     }
 
     /// Starts generating from the first patient.
@@ -48,9 +48,12 @@ public struct EventGenerator: Sequence, Sendable {
         public mutating func next() -> GeneratedEvent? {
             while position == pending.count {
                 guard nextPatient < options.patients else { return nil }
+                let nhsNumber = numbers.next()
+                let duplicate = PatientStory.hasDuplicateRecord(nextPatient, seed: options.seed) ? numbers.next() : nil
                 var story = PatientStory(
                     index: nextPatient,
-                    nhsNumber: numbers.next(),
+                    nhsNumber: nhsNumber,
+                    duplicateNumber: duplicate,
                     seed: options.seed,
                     plan: plan,
                     writer: writer

@@ -4,6 +4,8 @@ enum EventType: String, CaseIterable {
     case patientRegistered = "PatientRegistered"
     /// `PatientDetailsUpdated`, on `patient-<nhsNumber>`.
     case patientDetailsUpdated = "PatientDetailsUpdated"
+    /// `PatientRecordsMerged`, on `patient-<retainedNhsNumber>`.
+    case patientRecordsMerged = "PatientRecordsMerged"
     /// `AppointmentBooked`, first on `appointment-<appointmentId>`.
     case appointmentBooked = "AppointmentBooked"
     /// `AppointmentRescheduled`.
@@ -40,6 +42,8 @@ enum EventType: String, CaseIterable {
             ["nhsNumber", "name", "dateOfBirth", "preferredLanguage", "gpPractice"]
         case .patientDetailsUpdated:
             ["nhsNumber"]
+        case .patientRecordsMerged:
+            ["retainedNhsNumber", "supersededNhsNumber", "mergedAt"]
         case .appointmentBooked:
             ["appointmentId", "nhsNumber", "startsAt", "clinic", "specialty", "organisation", "mode"]
         case .appointmentRescheduled:
@@ -90,6 +94,7 @@ enum EventType: String, CaseIterable {
         case .consentGranted: ["grantedAt"]
         case .consentWithdrawn: ["withdrawnAt"]
         case .journalEntryAdded: ["writtenAt"]
+        case .patientRecordsMerged: ["mergedAt"]
         case .patientRegistered, .patientDetailsUpdated, .appointmentCancelled, .appointmentMissed,
             .testResultEnteredInError, .journalEntrySharingChanged, .journalEntryDeleted:
             []

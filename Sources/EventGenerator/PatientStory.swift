@@ -13,8 +13,10 @@ struct PatientStory {
 
     /// The patient's 0-based position in the generated sequence.
     let index: Int
-    /// The patient's valid NHS number.
-    let nhsNumber: String
+    /// The patient's valid NHS number; the duplicate record's while its events are told.
+    var nhsNumber: String
+    /// A second number the patient was also registered under, merged into `nhsNumber` during the story.
+    let duplicateNumber: String?
     /// When the patient registered; every other event of the story happens after it.
     let registeredAt: Int64
     /// The patient's GP practice at registration.
@@ -48,10 +50,25 @@ struct PatientStory {
         Catalogue.healthBoards[practice.healthBoard]
     }
 
-    /// Creates the story of patient `index` for `seed`, with the number the allocator gave it.
-    init(index: Int, nhsNumber: String, seed: UInt64, plan: InvalidEventPlan, writer: JSONWriter) {
+    /// Whether patient `index` has a duplicate record, merged during its story: every hundredth patient, the
+    /// first included (so a run of one patient holds a merge), and about 2 in 100 others: 3 % in all.
+    static func hasDuplicateRecord(_ index: Int, seed: UInt64) -> Bool {
+        index % 100 == 0 || splitMix64(splitMix64(seed ^ 0x6A09_E667_F3BC_C908) &+ UInt64(index)) % 100 < 2
+    }
+
+    /// Creates the story of patient `index` for `seed`, with the number the allocator gave it (and the one of its
+    /// duplicate record, if it has one).
+    init(
+        index: Int,
+        nhsNumber: String,
+        duplicateNumber: String? = nil,
+        seed: UInt64,
+        plan: InvalidEventPlan,
+        writer: JSONWriter
+    ) {
         self.index = index
         self.nhsNumber = nhsNumber
+        self.duplicateNumber = duplicateNumber
         self.plan = plan
         self.writer = writer
         owed = Self.isShowcase(index) ? Set(EventType.allCases) : []
@@ -70,6 +87,7 @@ struct PatientStory {
         tellTests()
         tellConsents()
         tellJournal()
+        if let duplicateNumber { tellDuplicateRecord(duplicateNumber) }
         entries.sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
         return entries.map(\.event)
     }

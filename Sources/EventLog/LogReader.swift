@@ -75,12 +75,46 @@ public struct LogReader: Sendable {
     /// not exact: an uncompressed value's text can be larger than its stored form (separators, escapes). The
     /// events left out are always a suffix of the page, which then counts as full: the next read starts
     /// after its last event.
+    ///
+    /// Each event carries the log's merge events up to the page's end (`RecordedEvent.merges`).
     public static func read(
         after position: LogPosition,
         types: Set<String>? = nil,
         limit: Int,
         maxBytes: Int = LogReader.defaultMaxBytes,
         until: LogPosition? = nil,
+        on conn: isolated Connection
+    ) throws(PostgresError) -> LogPage {
+        var page = try readPage(
+            after: position,
+            types: types,
+            limit: limit,
+            maxBytes: maxBytes,
+            until: until,
+            on: conn
+        )
+        try attachMerges(to: &page.events, upTo: page.end, on: conn)
+        return page
+    }
+
+    /// Sets every event's `merges` to the log's merges up to `end`, which is at or after the last event: for
+    /// events read other than by `read` or `events(at:)` (a dead letter's, with its letter).
+    public static func attachMerges(
+        to events: inout [RecordedEvent],
+        upTo end: LogPosition,
+        on conn: isolated Connection
+    ) throws(PostgresError) {
+        guard !events.isEmpty else { return }
+        let merges = try MergeLog.current(upTo: end, on: conn)
+        for index in events.indices { events[index].merges = merges }
+    }
+
+    private static func readPage(
+        after position: LogPosition,
+        types: Set<String>?,
+        limit: Int,
+        maxBytes: Int,
+        until: LogPosition?,
         on conn: isolated Connection
     ) throws(PostgresError) -> LogPage {
         let typeList = types.map { $0.sorted() }
@@ -180,6 +214,7 @@ public struct LogReader: Sendable {
         ).rows {
             events.append(try recordedEvent(from: row))
         }
+        if let last = events.last { try attachMerges(to: &events, upTo: last.position, on: conn) }
         return events
     }
 

@@ -17,6 +17,9 @@ public actor Connection {
     private var handle: OpaquePointer?
     /// Named prepared statements by SQL text and parameter types, once `cachePlans()` was called.
     private var prepared: [PreparedKey: String]?
+    /// What layers above keep for the life of this session, by the type that keeps it (the event log's merge
+    /// list, read incrementally on the session that reads pages). Lost with the session, so never a secret.
+    public var sessionCache: [ObjectIdentifier: any Sendable] = [:]
     /// When the statement in progress started (`DispatchTime` uptime nanoseconds); 0 between statements.
     nonisolated let statementStart = Atomic<UInt64>(0)
     /// A duplicate of the socket's descriptor, for `abort()`; -1 once closed. A duplicate of its own, because

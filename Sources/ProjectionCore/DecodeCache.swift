@@ -23,4 +23,14 @@ public final class DecodeCache: Sendable {
         slot.withLock { $0 = (key, value) }
         return value
     }
+
+    /// The value cached for `type`, if one is.
+    public func cached<Value: Sendable>(for type: Any.Type) -> Value? {
+        let key = ObjectIdentifier(type)
+        guard let cached = slot.withLock({ $0 }), cached.type == key else { return nil }
+        return cached.value as? Value
+    }
+
+    /// Whether nothing is cached.
+    public var isEmpty: Bool { slot.withLock { $0 == nil } }
 }

@@ -19,6 +19,9 @@ public struct RecordedEvent: Sendable {
     public var metadata: [UInt8] { didSet { decoded = DecodeCache() } }
     /// When the log stored the event, as PostgreSQL printed the `timestamptz`.
     public var recordedAt: String
+    /// The log's patient merges up to this event's page (at least up to the event): the contract reads the
+    /// merges before `position` from it. Empty for an event built outside the log (a test) unless set.
+    public var merges = MergeLog.empty { didSet { decoded = DecodeCache() } }
     /// What projections decoded from it, so the projections of one runner parse its JSON once; a copy
     /// whose payload or metadata is changed starts a cache of its own.
     public private(set) var decoded = DecodeCache()

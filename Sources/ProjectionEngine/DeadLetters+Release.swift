@@ -123,7 +123,9 @@ extension DeadLetters {
             throw EngineError("dead letter \(id) is no longer parked, or its event is not in the log")
         }
         let category = try row.decode(String.self, at: 10)
-        return (try LogReader.recordedEvent(from: row), !ProjectionFailure.Category.parkingNothing.contains(category))
+        var event = [try LogReader.recordedEvent(from: row)]
+        try LogReader.attachMerges(to: &event, upTo: event[0].position, on: tx)
+        return (event[0], !ProjectionFailure.Category.parkingNothing.contains(category))
     }
 
     /// Applies, in log order, the parked letters of `projection` that wait behind letter `first`, which was
@@ -172,6 +174,8 @@ extension DeadLetters {
             for row in rows {
                 letters.append((try row.decode(Int64.self, at: 9), try LogReader.recordedEvent(from: row)))
             }
+            var events = letters.map(\.event)
+            try LogReader.attachMerges(to: &events, upTo: events[events.count - 1].position, on: tx)
             if let newFirst, let firstID = newFirst.id {
                 let ids = letters.map(\.id)
                 try tx.execute(
@@ -184,7 +188,6 @@ extension DeadLetters {
                 release.stillBehind += ids
                 continue
             }
-            let events = letters.map(\.event)
             let plan = try BatchApplier.confirm(
                 BatchPlan(PagePlanner.outcomes(of: events, projection: projection), existing: nil),
                 events: events,

@@ -53,6 +53,7 @@ enum ContractChecker {
     static let requiredFields: [String: [String]] = [
         "PatientRegistered": ["nhsNumber", "name", "dateOfBirth", "preferredLanguage", "gpPractice"],
         "PatientDetailsUpdated": ["nhsNumber"],
+        "PatientRecordsMerged": ["retainedNhsNumber", "supersededNhsNumber", "mergedAt"],
         "AppointmentBooked": ["appointmentId", "nhsNumber", "startsAt", "clinic", "specialty", "organisation", "mode"],
         "AppointmentRescheduled": ["appointmentId", "nhsNumber", "startsAt"],
         "AppointmentCancelled": ["appointmentId", "nhsNumber", "cancelledBy"],
@@ -75,7 +76,7 @@ enum ContractChecker {
     /// Payload fields that hold timestamps, required or optional.
     static let timestampFields = [
         "startsAt", "endsAt", "attendedAt", "orderedAt", "collectedAt", "resultedAt", "amendedAt", "grantedAt",
-        "expiresAt", "withdrawnAt", "writtenAt",
+        "expiresAt", "withdrawnAt", "writtenAt", "mergedAt",
     ]
 
     /// Whether a string is 10 digits whose last one is the Modulus 11 check digit of the first nine.
@@ -104,8 +105,16 @@ enum ContractChecker {
         for field in fields where event.data[field] == nil {
             problems.append("missing \(field)")
         }
-        if let nhsNumber = event.data["nhsNumber"] as? String, !isValidNHSNumber(nhsNumber) {
-            problems.append("nhsNumber check digit")
+        for field in ["nhsNumber", "retainedNhsNumber", "supersededNhsNumber"] {
+            if let nhsNumber = event.data[field] as? String, !isValidNHSNumber(nhsNumber) {
+                problems.append("\(field) check digit")
+            }
+        }
+        if event.type == "PatientRecordsMerged",
+            event.data["retainedNhsNumber"] as? String == nil
+                || event.data["retainedNhsNumber"] as? String == event.data["supersededNhsNumber"] as? String
+        {
+            problems.append("a merge needs two different numbers")
         }
         for field in timestampFields {
             if let value = event.data[field] as? String, instant(value) == nil {

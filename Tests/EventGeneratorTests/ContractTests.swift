@@ -29,15 +29,21 @@ struct ContractTests {
 
     @Test func everyNHSNumberPassesModulus11() {
         for event in events {
-            let nhsNumber = event.data["nhsNumber"] as? String ?? ""
-            #expect(ContractChecker.isValidNHSNumber(nhsNumber), "\(event.eventID)")
+            let fields =
+                event.type == "PatientRecordsMerged" ? ["retainedNhsNumber", "supersededNhsNumber"] : ["nhsNumber"]
+            for field in fields {
+                #expect(ContractChecker.isValidNHSNumber(event.data[field] as? String ?? ""), "\(event.eventID)")
+            }
         }
     }
 
     @Test func eachPatientHasItsOwnNHSNumber() {
         let registered = events.filter { $0.type == "PatientRegistered" }.compactMap { $0.data["nhsNumber"] as? String }
-        #expect(registered.count == 150)
-        #expect(Set(registered).count == 150)
+        // A patient with a duplicate record is registered under both numbers.
+        let duplicates = events.filter { $0.type == "PatientRecordsMerged" }.count
+        #expect(duplicates >= 2)
+        #expect(registered.count == 150 + duplicates)
+        #expect(Set(registered).count == registered.count)
     }
 
     @Test func eventIDsAreUniqueLowercaseVersion4UUIDs() {
@@ -57,6 +63,7 @@ struct ContractTests {
             let subject = String(event.stream.dropFirst(category.count + 1))
             let key: String
             switch category {
+            case "patient" where event.type == "PatientRecordsMerged": key = "retainedNhsNumber"
             case "patient", "consent", "journal": key = "nhsNumber"
             case "appointment": key = "appointmentId"
             case "laborder": key = "orderId"
@@ -102,20 +109,38 @@ struct ContractTests {
         #expect(!ended.isEmpty)
     }
 
+    /// A story is one patient's; a patient with a duplicate record is registered under both numbers at once
+    /// (the duplicate's registration follows at the same instant), and its merge names both.
     @Test func eachPatientsStoryStartsWithRegistrationAndMovesForwardInTime() throws {
         try #require(events.first?.type == "PatientRegistered")
-        var nhsNumber = ""
+        var numbers: [String] = []
         var previous: TimeInterval = 0
+        var merges = 0
+        var previousEvent: ParsedEvent?
         for event in events {
             if event.type == "PatientRegistered" {
-                nhsNumber = event.data["nhsNumber"] as? String ?? ""
-                previous = 0
+                let number = event.data["nhsNumber"] as? String ?? ""
+                if previousEvent?.type == "PatientRegistered", event.occurredAt == previousEvent?.occurredAt {
+                    numbers.append(number)
+                } else {
+                    numbers = [number]
+                    previous = 0
+                }
             }
-            #expect(event.data["nhsNumber"] as? String == nhsNumber)
+            if event.type == "PatientRecordsMerged" {
+                merges += 1
+                #expect(numbers.count == 2)
+                #expect(event.data["retainedNhsNumber"] as? String == numbers.first)
+                #expect(event.data["supersededNhsNumber"] as? String == numbers.last)
+            } else {
+                #expect(numbers.contains(event.data["nhsNumber"] as? String ?? "none"))
+            }
+            previousEvent = event
             let occurredAt = try #require(event.occurredAt)
             #expect(occurredAt >= previous, "\(event.type) goes back in time")
             previous = occurredAt
         }
+        #expect(merges >= 2, "patients 0 and 100 have duplicate records")
     }
 
     @Test func everyEventHappenedBeforeTheStorysNow() {

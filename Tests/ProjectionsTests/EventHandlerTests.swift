@@ -42,7 +42,8 @@ import Testing
         let handlers = EventHandlers<Owner>()
             .on(ConsentGranted.self) { _, _, _ in [] }
             .on(ConsentWithdrawn.self) { _, _, _ in [] }
-        #expect(handlers.eventTypes == ["ConsentGranted", "ConsentWithdrawn"])
+            .on(PatientRecordsMerged.self) { _, _, _ in [] }
+        #expect(handlers.eventTypes == ["ConsentGranted", "ConsentWithdrawn", "PatientRecordsMerged"])
         #expect(ConsentProjection().eventTypes == handlers.eventTypes)
     }
 }

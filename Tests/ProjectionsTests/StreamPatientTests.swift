@@ -35,7 +35,8 @@ import Testing
             #expect(failure?.category == .invalidPayload)
             #expect(
                 failure?.reason
-                    == "data.nhsNumber: must be the patient the stream is named after (\(stream.prefix { $0 != "-" })-<NHS number>)"
+                    == "data.nhsNumber: must be the patient the stream is named after (\(stream.prefix { $0 != "-" })-<NHS number>), "
+                    + "or a number merged with it earlier in the log"
             )
             #expect(
                 failure?.reason.contains(Self.other) == false && failure?.reason.contains(Payloads.nhsNumber) == false

@@ -141,14 +141,20 @@ struct TimelineJournalAndRegistrationTests {
 
     @Test func handlesTheAppointmentResultJournalAndRegistrationEvents() {
         #expect(timeline.name == "timeline")
-        #expect(timeline.version == 1)
+        #expect(timeline.version == 2)
         #expect(
             timeline.eventTypes == [
                 "PatientRegistered", "AppointmentBooked", "AppointmentRescheduled", "AppointmentCancelled",
                 "AppointmentAttended", "AppointmentMissed", "TestOrdered", "TestResultRecorded", "TestResultAmended",
                 "TestResultEnteredInError", "JournalEntryAdded", "JournalEntrySharingChanged", "JournalEntryDeleted",
+                "PatientRecordsMerged",
             ]
         )
-        #expect(timeline.tables == [TableSpec(name: "entries", primaryKey: ["entry_id"])])
+        #expect(
+            timeline.tables == [
+                TableSpec(name: "entries", primaryKey: ["entry_id"]),
+                TableSpec(name: "merged_numbers", primaryKey: ["nhs_number"]),
+            ]
+        )
     }
 }

@@ -113,7 +113,7 @@ import Testing
                 }
                 #expect(plan.contains(query.index), "\(query.name): \(plan)")
                 #expect(!plan.contains("Seq Scan"), "\(query.name): \(plan)")
-                #expect(!plan.contains("Sort"), "\(query.name): \(plan)")
+                #expect(sortsOnlyPages(plan), "\(query.name): \(plan)")
             }
         }
     }

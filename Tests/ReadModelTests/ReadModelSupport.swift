@@ -71,3 +71,16 @@ func asMember<T: Sendable>(
     try await admin.execute("DROP ROLE \(identifier: user)")
     return try result.get()
 }
+
+/// Whether every sort in `plan` (EXPLAIN's text) sorts pages only: the rows of a loop over the patient's numbers
+/// (one, unless records were merged) whose inner side stops at a LIMIT, never a patient's whole history.
+func sortsOnlyPages(_ plan: String) -> Bool {
+    let lines = plan.split(separator: "\n").map(String.init)
+    func depth(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+    for (index, line) in lines.enumerated() where line.contains("Sort  (") {
+        let below = lines[(index + 1)...].prefix { depth($0) > depth(line) }.joined(separator: "\n")
+        guard below.contains("Nested Loop"), below.contains("Function Scan on unnest"), below.contains("Limit")
+        else { return false }
+    }
+    return true
+}

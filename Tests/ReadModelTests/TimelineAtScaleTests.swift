@@ -68,8 +68,9 @@ import TimelineProjection
             )
             let sql = try apiQuery("timeline_page").replacingOccurrences(of: ";", with: "")
             // With a few rows per patient the planner rightly prefers a sequential or bitmap scan and a tiny
-            // sort. Forbidding both shows what serves a patient with a long history: an index range scan
-            // in the page's order (no sort) that stops at the page size, for first and later pages alike.
+            // sort. Forbidding both shows what serves a patient with a long history: per number of the patient,
+            // an index range scan in the page's order that stops at the page size, for first and later pages
+            // alike; the only sort is of those pages.
             let plan = try await conn.withTransaction { tx in
                 try tx.execute("SET LOCAL enable_seqscan = off")
                 try tx.execute("SET LOCAL enable_bitmapscan = off")
@@ -89,7 +90,7 @@ import TimelineProjection
                 plan.contains(kind == nil ? "entries_patient_newest" : "entries_patient_kind_newest"),
                 "\(label): \(plan)"
             )
-            #expect(!plan.contains("Sort"), "\(label): \(plan)")
+            #expect(sortsOnlyPages(plan), "\(label): \(plan)")
             #expect(!plan.contains("Seq Scan"), "\(label): \(plan)")
         }
     }

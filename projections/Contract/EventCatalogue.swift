@@ -3,7 +3,7 @@
 package enum EventCatalogue {
     /// One entry per event type the contract defines.
     package static let payloadTypes: [any EventPayload.Type] = [
-        PatientRegistered.self, PatientDetailsUpdated.self,
+        PatientRegistered.self, PatientDetailsUpdated.self, PatientRecordsMerged.self,
         AppointmentBooked.self, AppointmentRescheduled.self, AppointmentCancelled.self, AppointmentAttended.self,
         AppointmentMissed.self,
         TestOrdered.self, TestResultRecorded.self, TestResultAmended.self, TestResultEnteredInError.self,

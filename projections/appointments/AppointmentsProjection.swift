@@ -17,23 +17,24 @@ public struct AppointmentsProjection: Projection {
     /// `appointments`, also the schema of its tables.
     public var name: String { "appointments" }
 
-    /// Version 1.
-    public var version: Int { 1 }
+    /// Version 2: merged patients (`merged_numbers`).
+    public var version: Int { 2 }
 
-    /// The five appointment events; every other type changes no row.
+    /// The five appointment events and `PatientRecordsMerged`; every other type changes no row.
     public var eventTypes: Set<String> { AppointmentsProjection.handlers.eventTypes }
 
-    /// `appointments`, keyed by `appointment_id`, and `appointment_history`, keyed by `appointment_id` and
-    /// `global_position`.
+    /// `appointments`, keyed by `appointment_id`, `appointment_history`, keyed by `appointment_id` and
+    /// `global_position`, and `merged_numbers`.
     public var tables: [TableSpec] {
         [
             TableSpec(name: AppointmentsProjection.appointments, primaryKey: ["appointment_id"]),
             TableSpec(name: AppointmentsProjection.history, primaryKey: ["appointment_id", "global_position"]),
+            MergedNumbers.table,
         ]
     }
 
     /// The contents of `schema.sql`.
-    public var schemaSQL: String { AppointmentsProjection.schema }
+    public var schemaSQL: String { MergedNumbers.schemaSQL + AppointmentsProjection.schema }
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
@@ -53,6 +54,9 @@ public struct AppointmentsProjection: Projection {
         .on(AppointmentCancelled.self) { $0.changes(for: $1, at: $2) }
         .on(AppointmentAttended.self) { $0.changes(for: $1, at: $2) }
         .on(AppointmentMissed.self) { $0.changes(for: $1, at: $2) }
+        .on(PatientRecordsMerged.self) { _, merging, _ throws(ProjectionFailure) in
+            try MergedNumbers.changes(for: merging)
+        }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "AppointmentsProjection")

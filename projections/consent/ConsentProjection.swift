@@ -17,22 +17,23 @@ public struct ConsentProjection: Projection {
     /// `consent`, also the schema of its tables.
     public var name: String { "consent" }
 
-    /// Version 1.
-    public var version: Int { 1 }
+    /// Version 2: merged patients (`merged_numbers`).
+    public var version: Int { 2 }
 
-    /// `ConsentGranted` and `ConsentWithdrawn`.
+    /// `ConsentGranted`, `ConsentWithdrawn` and `PatientRecordsMerged`.
     public var eventTypes: Set<String> { ConsentProjection.handlers.eventTypes }
 
-    /// `consents`, keyed by `consent_id`, and `consent_history`, keyed by `consent_id` and `global_position`.
+    /// `consents` by `consent_id`, `consent_history` by `consent_id` and `global_position`, and `merged_numbers`.
     public var tables: [TableSpec] {
         [
             TableSpec(name: ConsentProjection.consents, primaryKey: ["consent_id"]),
             TableSpec(name: ConsentHistoryEntry.table, primaryKey: ["consent_id", "global_position"]),
+            MergedNumbers.table,
         ]
     }
 
     /// The contents of `schema.sql`.
-    public var schemaSQL: String { ConsentProjection.schema }
+    public var schemaSQL: String { MergedNumbers.schemaSQL + ConsentProjection.schema }
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
@@ -46,6 +47,9 @@ public struct ConsentProjection: Projection {
     static let handlers = EventHandlers<ConsentProjection>()
         .on(ConsentGranted.self) { $0.changes(for: $1, at: $2) }
         .on(ConsentWithdrawn.self) { $0.changes(for: $1, at: $2) }
+        .on(PatientRecordsMerged.self) { _, merging, _ throws(ProjectionFailure) in
+            try MergedNumbers.changes(for: merging)
+        }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "ConsentProjection")

@@ -53,6 +53,11 @@ CREATE TABLE consent_history (
 -- Both purposes count. The question is what the patient has opened to this grantee, and a research
 -- consent opens those scopes as surely as a direct-care one; the question names no purpose, and a
 -- caller that must act under one purpose (a research extract) filters consents.purpose itself.
+--
+-- Merged records are one patient: a consent given under any of the patient's numbers counts, asked by
+-- any of them (patient_numbers). Grants do not combine into a wider one: the answer is yes when at
+-- least one grant, on its own, covers the grantee, the scope and the instant; a withdrawal ends only the
+-- consent it names, so a grant under the other number still holds until it is withdrawn too.
 CREATE FUNCTION may_view(
     p_nhs_number   text,
     p_grantee_type text,
@@ -65,7 +70,7 @@ BEGIN ATOMIC
     SELECT EXISTS (
         SELECT 1
         FROM consents
-        WHERE consents.nhs_number = p_nhs_number
+        WHERE consents.nhs_number = ANY (patient_numbers(p_nhs_number))
           AND consents.grantee_type = p_grantee_type
           AND consents.grantee_id = p_grantee_id
           AND p_scope = ANY (consents.scopes)

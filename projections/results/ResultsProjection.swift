@@ -15,23 +15,25 @@ public struct ResultsProjection: Projection {
     /// `results`, also the schema of its tables.
     public var name: String { "results" }
 
-    /// Version 1.
-    public var version: Int { 1 }
+    /// Version 2: merged patients (`merged_numbers`).
+    public var version: Int { 2 }
 
-    /// `TestOrdered`, `TestResultRecorded`, `TestResultAmended` and `TestResultEnteredInError`.
+    /// `TestOrdered`, `TestResultRecorded`, `TestResultAmended`, `TestResultEnteredInError` and `PatientRecordsMerged`.
     public var eventTypes: Set<String> { ResultsProjection.handlers.eventTypes }
 
-    /// `lab_results` by `result_id`, `orders` by `order_id`, `result_history` by `(result_id, global_position)`.
+    /// `lab_results` by `result_id`, `orders` by `order_id`, `result_history` by `(result_id, global_position)`,
+    /// and `merged_numbers`.
     public var tables: [TableSpec] {
         [
             TableSpec(name: ResultsProjection.results, primaryKey: ["result_id"]),
             TableSpec(name: ResultsProjection.orders, primaryKey: ["order_id"]),
             TableSpec(name: ResultsProjection.history, primaryKey: ["result_id", "global_position"]),
+            MergedNumbers.table,
         ]
     }
 
     /// The contents of `schema.sql`.
-    public var schemaSQL: String { ResultsProjection.schema }
+    public var schemaSQL: String { MergedNumbers.schemaSQL + ResultsProjection.schema }
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
@@ -51,6 +53,9 @@ public struct ResultsProjection: Projection {
         .on(TestResultRecorded.self) { $0.changes(for: $1, at: $2) }
         .on(TestResultAmended.self) { $0.changes(for: $1, at: $2) }
         .on(TestResultEnteredInError.self) { $0.changes(for: $1, at: $2) }
+        .on(PatientRecordsMerged.self) { _, merging, _ throws(ProjectionFailure) in
+            try MergedNumbers.changes(for: merging)
+        }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "ResultsProjection")

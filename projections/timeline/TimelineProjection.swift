@@ -16,18 +16,20 @@ public struct TimelineProjection: Projection {
     /// `timeline`, also the schema of its tables.
     public var name: String { "timeline" }
 
-    /// Version 1.
-    public var version: Int { 1 }
+    /// Version 2: merged patients (`merged_numbers`).
+    public var version: Int { 2 }
 
-    /// The appointment, result, journal and registration events; consent and `PatientDetailsUpdated`
-    /// change no entry.
+    /// The appointment, result, journal and registration events, and merges (`merged_numbers`); consent and
+    /// `PatientDetailsUpdated` change no entry.
     public var eventTypes: Set<String> { TimelineProjection.handlers.eventTypes }
 
-    /// `entries`, keyed by `entry_id`.
-    public var tables: [TableSpec] { [TableSpec(name: TimelineProjection.table, primaryKey: ["entry_id"])] }
+    /// `entries`, keyed by `entry_id`, and `merged_numbers`.
+    public var tables: [TableSpec] {
+        [TableSpec(name: TimelineProjection.table, primaryKey: ["entry_id"]), MergedNumbers.table]
+    }
 
     /// The contents of `schema.sql`.
-    public var schemaSQL: String { TimelineProjection.schema }
+    public var schemaSQL: String { MergedNumbers.schemaSQL + TimelineProjection.schema }
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
@@ -54,6 +56,9 @@ public struct TimelineProjection: Projection {
         .on(JournalEntryAdded.self) { $0.changes(for: $1, at: $2) }
         .on(JournalEntrySharingChanged.self) { $0.changes(for: $1, at: $2) }
         .on(JournalEntryDeleted.self) { $0.changes(for: $1, at: $2) }
+        .on(PatientRecordsMerged.self) { _, merging, _ throws(ProjectionFailure) in
+            try MergedNumbers.changes(for: merging)
+        }
 
     /// `schema.sql`, read once from the target's resources.
     static let schema = SchemaResource.schemaSQL(in: .module, projection: "TimelineProjection")

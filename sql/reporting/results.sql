@@ -1,12 +1,13 @@
 -- Pseudonymised lab results for analysts. Run by the projector after it installs the results read model.
 DROP VIEW IF EXISTS reporting.lab_results;
 CREATE VIEW reporting.lab_results AS
-SELECT reporting.pseudonym(r.nhs_number, k.key) AS patient_pseudonym,
+SELECT reporting.pseudonym(coalesce(m_r.retained_nhs_number, r.nhs_number), k.key) AS patient_pseudonym,
        r.test_code, r.test_system, r.test_name_en, r.test_name_cy,
        r.value_numeric, r.unit, r.range_low, r.range_high, r.interpretation, r.abnormal, r.status,
        o.ordered_at, r.collected_at, r.resulted_at, r.amended_at, r.amendment_count,
        r.performer_ods, r.performer_name, r.source_schema_version
 FROM results.lab_results r
+LEFT JOIN results.merged_numbers m_r ON m_r.nhs_number = r.nhs_number
 LEFT JOIN results.orders o ON o.order_id = r.order_id
 CROSS JOIN projector.reporting_key k;
 

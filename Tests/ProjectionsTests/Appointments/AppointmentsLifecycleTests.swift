@@ -111,7 +111,7 @@ struct AppointmentsLifecycleTests {
         #expect(
             projection.eventTypes == [
                 "AppointmentBooked", "AppointmentRescheduled", "AppointmentCancelled", "AppointmentAttended",
-                "AppointmentMissed",
+                "AppointmentMissed", "PatientRecordsMerged",
             ]
         )
     }

@@ -123,12 +123,13 @@ struct ConsentFailureTests {
 
     @Test func handlesTheConsentEventsIntoTwoTables() {
         #expect(projection.name == "consent")
-        #expect(projection.version == 1)
-        #expect(projection.eventTypes == ["ConsentGranted", "ConsentWithdrawn"])
+        #expect(projection.version == 2)
+        #expect(projection.eventTypes == ["ConsentGranted", "ConsentWithdrawn", "PatientRecordsMerged"])
         #expect(
             projection.tables == [
                 TableSpec(name: "consents", primaryKey: ["consent_id"]),
                 TableSpec(name: "consent_history", primaryKey: ["consent_id", "global_position"]),
+                TableSpec(name: "merged_numbers", primaryKey: ["nhs_number"]),
             ]
         )
     }

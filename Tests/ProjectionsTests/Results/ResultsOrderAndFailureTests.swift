@@ -45,10 +45,11 @@ struct ResultsOrderAndFailureTests {
         #expect(
             results.eventTypes == [
                 "TestOrdered", "TestResultRecorded", "TestResultAmended", "TestResultEnteredInError",
+                "PatientRecordsMerged",
             ]
         )
         #expect(results.name == "results")
-        #expect(results.version == 1)
+        #expect(results.version == 2)
         #expect(try results.changes(for: recordedEvent("AppointmentBooked", Payloads.appointmentBooked())).isEmpty)
         #expect(try results.changes(for: recordedEvent("SomethingNew", json: "not even JSON")).isEmpty)
     }
@@ -59,6 +60,7 @@ struct ResultsOrderAndFailureTests {
                 TableSpec(name: "lab_results", primaryKey: ["result_id"]),
                 TableSpec(name: "orders", primaryKey: ["order_id"]),
                 TableSpec(name: "result_history", primaryKey: ["result_id", "global_position"]),
+                TableSpec(name: "merged_numbers", primaryKey: ["nhs_number"]),
             ]
         )
     }

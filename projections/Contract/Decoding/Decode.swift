@@ -50,7 +50,7 @@ private func decodeOnce<Payload: EventPayload>(
         schemaVersion: metadata.schemaVersion
     )
     try StreamPatient.check(payload, in: event)
-    return Decoded(payload: payload, metadata: metadata)
+    return Decoded(payload: payload, metadata: metadata, position: event.position, mergeLog: event.merges)
 }
 
 /// JSON decoding that reports every failure as a `ProjectionFailure` naming the field, not the value.
