@@ -149,6 +149,11 @@ import Glibc
             #expect(!report.contains("rax 0x") && !report.contains("rflags"), "registers in a crash report")
 
             // The letter is the trapdoor's alone, parking its stream there; every other read model applied it.
+            // The surviving run writes the letter behind it in its next transaction, after the one the survivor
+            // was recognised by: wait for it, then hold the letters to exactly these two.
+            try await waitUntil("the event behind the poison parked") {
+                try await Self.count("SELECT count(*) FROM projector.dead_letters", on: conn) >= 2
+            }
             let letters = try await conn.query(
                 "SELECT projection, event_id::text, category FROM projector.dead_letters ORDER BY id"
             ).rows.map { row in try (0..<3).map { try row.decode(String.self, at: $0) } }
