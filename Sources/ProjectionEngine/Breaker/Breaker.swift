@@ -59,9 +59,8 @@ enum Breaker {
             try conn.execute(
                 """
                 UPDATE projector.breakers
-                SET strikes = CASE WHEN (pass_transaction_id, pass_global_position, pass_limit)
-                                        = (\(String(pass.after.transactionID))::xid8, \(pass.after.globalPosition),
-                                           \(pass.limit))
+                SET strikes = CASE WHEN (pass_transaction_id, pass_global_position)
+                                        = (\(String(pass.after.transactionID))::xid8, \(pass.after.globalPosition))
                                    THEN strikes ELSE 0 END,
                     pass_transaction_id = \(String(pass.after.transactionID))::xid8,
                     pass_global_position = \(pass.after.globalPosition), pass_limit = \(pass.limit),

@@ -21,7 +21,8 @@ struct BreakerRecord: Equatable, Sendable {
     struct Pass: Equatable, Sendable {
         /// The page starts after this position: the consumer's checkpoint when it was read.
         var after: LogPosition
-        /// Its most events: 1 in a careful replay.
+        /// Its most events: 1 in a careful replay; 0 once a new holder took the replay over and has not read
+        /// the event yet, so that its death before reading it is no strike against the event.
         var limit: Int
         /// Where the replay ends (a careful one; nil for a cautious one, which stops after a few pages).
         var until: LogPosition?
@@ -61,12 +62,17 @@ extension BreakerRecord {
             return (.proceed, next)
         }
         // The last holder died, or froze and lost its lease: a death, either way.
-        if let pass, pass.limit == 1, let until = pass.until, checkpoint < until {
+        if let pass, pass.limit <= 1, let until = pass.until, checkpoint < until {
+            // This holder has not read the event yet: if it dies before it does (kill -9 while starting up),
+            // that is no strike against the event.
+            next.pass?.limit = 0
             guard pass.after == checkpoint else {
                 // It died further on in the replay than this event: go on with it.
                 next.strikes = 0
                 return (.careful(until: until), next)
             }
+            // It died before it read the event (while starting, say): the event did not kill it.
+            guard pass.limit == 1 else { return (.careful(until: until), next) }
             next.strikes = strikes + 1
             if next.strikes >= Self.strikesToQuarantine {
                 next.strikes = 0
