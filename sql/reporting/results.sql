@@ -7,8 +7,8 @@ SELECT reporting.pseudonym(coalesce(m_r.retained_nhs_number, r.nhs_number), k.ke
        o.ordered_at, r.collected_at, r.resulted_at, r.amended_at, r.amendment_count,
        r.performer_ods, r.performer_name, r.source_schema_version
 FROM results.lab_results r
-LEFT JOIN results.merged_numbers m_r ON m_r.nhs_number = r.nhs_number
 LEFT JOIN results.orders o ON o.order_id = r.order_id
+LEFT JOIN results.merged_numbers m_r ON m_r.nhs_number = r.nhs_number
 CROSS JOIN projector.reporting_key k;
 
 COMMENT ON VIEW reporting.lab_results IS

@@ -133,7 +133,9 @@ public struct GenerationSwap: Sendable {
         )
         if !keepOld {
             // The swap has committed: whatever becomes of the drop, the new generation is live.
-            result.keptOldSchema = await Self.drop(retired, on: conn, logger: logger) ? nil : retired
+            result.keptOldSchema =
+                await Self.drop(retired, tables: projection.tables.map(\.name), on: conn, logger: logger)
+                ? nil : retired
         }
         return result
     }
@@ -206,11 +208,18 @@ public struct GenerationSwap: Sendable {
 
     /// Drops a replaced generation, waiting for readers still on it; false when it could not, or was
     /// cancelled first (Ctrl-C after the swap committed), and the generation is kept.
-    private static func drop(_ schema: String, on conn: Connection, logger: Logger) async -> Bool {
+    ///
+    /// The tables are locked first, in the order the projection declares them, which is the order its readers
+    /// take them in (a query's own tables, then `merged_numbers` through `patient_numbers`). `DROP SCHEMA` alone
+    /// locks them in creation order, `merged_numbers` first, and a reader holding `entries` and waiting for
+    /// `merged_numbers` then deadlocked with it; on a replica, with the startup process replaying the drop.
+    private static func drop(_ schema: String, tables: [String], on conn: Connection, logger: Logger) async -> Bool {
+        let qualified = tables.map { "\(quoteIdentifier(schema)).\(quoteIdentifier($0))" }.joined(separator: ", ")
         for attempt in 1...5 {
             do {
                 try await conn.withTransaction { conn in
                     try conn.execute("SET LOCAL lock_timeout = '5s'")
+                    try conn.execute(Query(unsafeSQL: "LOCK TABLE \(qualified) IN ACCESS EXCLUSIVE MODE"))
                     try conn.execute("DROP SCHEMA \(identifier: schema) CASCADE")
                 }
                 return true
