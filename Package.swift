@@ -126,13 +126,20 @@ let package = Package(
             exclude: ["README.md"],
             resources: [.copy("schema.sql")]
         ),
+        .target(
+            name: "MedicationsProjection",
+            dependencies: ["ProjectionCore", "ProjectionContract"],
+            path: "projections/medications",
+            exclude: ["README.md"],
+            resources: [.copy("schema.sql")]
+        ),
         // Every read model above, listed once: `projector` and the tests take them from here. A new read model is
         // a target like those above, named here and in ReadModels.swift.
         .target(
             name: "ReadModels",
             dependencies: [
                 "ProjectionCore", "TimelineProjection", "ResultsProjection", "AppointmentsProjection",
-                "ConsentProjection",
+                "ConsentProjection", "MedicationsProjection",
             ],
             path: "projections/ReadModels"
         ),
@@ -205,7 +212,7 @@ let package = Package(
             name: "ProjectionsTests",
             dependencies: [
                 "ProjectionCore", "ProjectionContract", "ReadModels", "TimelineProjection", "ResultsProjection",
-                "AppointmentsProjection", "ConsentProjection", "EventGenerator", "FuzzTargets",
+                "AppointmentsProjection", "ConsentProjection", "MedicationsProjection", "EventGenerator", "FuzzTargets",
             ]
         ),
         // The read models end to end: events in the log, `projector`'s engine, rows in PostgreSQL; and each one's

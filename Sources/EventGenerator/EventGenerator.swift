@@ -19,7 +19,7 @@ public struct EventGenerator: Sequence, Sendable {
     /// The mean number of events per patient, measured over 200 000 patients of seed 1, for turning "N events" into
     /// a patient count: `Int((Double(n) / EventGenerator.averageEventsPerPatient).rounded(.up))`.
     public static var averageEventsPerPatient: Double {
-        24.97
+        32.31
     }
 
     /// Starts generating from the first patient.

@@ -34,6 +34,26 @@ enum EventType: String, CaseIterable {
     case journalEntrySharingChanged = "JournalEntrySharingChanged"
     /// `JournalEntryDeleted`.
     case journalEntryDeleted = "JournalEntryDeleted"
+    /// `MedicationPrescribed`, first on `medication-<medicationId>`.
+    case medicationPrescribed = "MedicationPrescribed"
+    /// `RepeatPrescriptionRequested`.
+    case repeatPrescriptionRequested = "RepeatPrescriptionRequested"
+    /// `RepeatPrescriptionApproved`.
+    case repeatPrescriptionApproved = "RepeatPrescriptionApproved"
+    /// `RepeatPrescriptionRejected`.
+    case repeatPrescriptionRejected = "RepeatPrescriptionRejected"
+    /// `PrescriptionIssued`.
+    case prescriptionIssued = "PrescriptionIssued"
+    /// `PrescriptionDispensed`.
+    case prescriptionDispensed = "PrescriptionDispensed"
+    /// `MedicationStopped`.
+    case medicationStopped = "MedicationStopped"
+    /// `AllergyRecorded`, first on `allergy-<allergyId>`.
+    case allergyRecorded = "AllergyRecorded"
+    /// `AllergyResolved`.
+    case allergyResolved = "AllergyResolved"
+    /// `AllergyEnteredInError`.
+    case allergyEnteredInError = "AllergyEnteredInError"
 
     /// The top-level data fields the event contract requires for this type at a schema version.
     func requiredKeys(schemaVersion: Int) -> [String] {
@@ -80,6 +100,28 @@ enum EventType: String, CaseIterable {
             ["entryId", "nhsNumber", "sharedWithCareTeam"]
         case .journalEntryDeleted:
             ["entryId", "nhsNumber"]
+        case .medicationPrescribed:
+            [
+                "medicationId", "nhsNumber", "medication", "dosage", "quantity", "kind", "prescribedAt", "prescriber",
+            ]
+        case .repeatPrescriptionRequested:
+            ["requestId", "medicationId", "nhsNumber", "requestedAt", "channel"]
+        case .repeatPrescriptionApproved:
+            ["requestId", "medicationId", "nhsNumber", "approvedAt", "approvedBy"]
+        case .repeatPrescriptionRejected:
+            ["requestId", "medicationId", "nhsNumber", "rejectedAt", "reason"]
+        case .prescriptionIssued:
+            ["prescriptionId", "medicationId", "nhsNumber", "issuedAt"]
+        case .prescriptionDispensed:
+            ["prescriptionId", "medicationId", "nhsNumber", "dispensedAt", "dispenser"]
+        case .medicationStopped:
+            ["medicationId", "nhsNumber", "stoppedAt"]
+        case .allergyRecorded:
+            ["allergyId", "nhsNumber", "substance", "severity", "recordedAt", "recordedBy"]
+        case .allergyResolved:
+            ["allergyId", "nhsNumber", "resolvedAt"]
+        case .allergyEnteredInError:
+            ["allergyId", "nhsNumber", "reason"]
         }
     }
 
@@ -95,8 +137,17 @@ enum EventType: String, CaseIterable {
         case .consentWithdrawn: ["withdrawnAt"]
         case .journalEntryAdded: ["writtenAt"]
         case .patientRecordsMerged: ["mergedAt"]
+        case .medicationPrescribed: ["prescribedAt"]
+        case .repeatPrescriptionRequested: ["requestedAt"]
+        case .repeatPrescriptionApproved: ["approvedAt"]
+        case .repeatPrescriptionRejected: ["rejectedAt"]
+        case .prescriptionIssued: ["issuedAt"]
+        case .prescriptionDispensed: ["dispensedAt"]
+        case .medicationStopped: ["stoppedAt"]
+        case .allergyRecorded: ["recordedAt"]
+        case .allergyResolved: ["resolvedAt"]
         case .patientRegistered, .patientDetailsUpdated, .appointmentCancelled, .appointmentMissed,
-            .testResultEnteredInError, .journalEntrySharingChanged, .journalEntryDeleted:
+            .testResultEnteredInError, .journalEntrySharingChanged, .journalEntryDeleted, .allergyEnteredInError:
             []
         }
     }

@@ -26,8 +26,8 @@ extension PatientStory {
         writer.key("scopes")
         writer.beginArray()
         // Scopes come out in one fixed order so equal sets are equal bytes; the mask is never empty.
-        let mask = random.int(in: 1...15)
-        let scopes = ["timeline", "results", "appointments", "journal"]
+        let mask = random.int(in: 1...31)
+        let scopes = ["timeline", "results", "appointments", "journal", "medications"]
         for bit in scopes.indices where mask & (1 << bit) != 0 {
             writer.string(scopes[bit])
         }

@@ -87,6 +87,8 @@ struct PatientStory {
         tellTests()
         tellConsents()
         tellJournal()
+        tellMedications()
+        tellAllergies()
         if let duplicateNumber { tellDuplicateRecord(duplicateNumber) }
         entries.sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
         return entries.map(\.event)

@@ -16,7 +16,7 @@ struct ContentTests {
         let count = EventGenerator(GeneratorOptions(patients: patients, seed: 99)).reduce(0) { count, _ in count + 1 }
         let average = Double(count) / Double(patients)
         #expect(abs(average - EventGenerator.averageEventsPerPatient) / EventGenerator.averageEventsPerPatient < 0.04)
-        #expect((20...30).contains(EventGenerator.averageEventsPerPatient))
+        #expect((20...40).contains(EventGenerator.averageEventsPerPatient))
     }
 
     @Test func aboutOneResultInTenUsesSchemaVersion1() {
@@ -106,7 +106,7 @@ struct ContentTests {
         #expect(Set(grants.compactMap { $0.data["purpose"] as? String }) == ["direct-care", "research"])
         #expect(grants.contains { $0.data["expiresAt"] != nil } && grants.contains { $0.data["expiresAt"] == nil })
         let scopes = Set(grants.flatMap { $0.data["scopes"] as? [String] ?? [] })
-        #expect(scopes == ["timeline", "results", "appointments", "journal"])
+        #expect(scopes == ["timeline", "results", "appointments", "journal", "medications"])
     }
 
     @Test func journalEntriesComeInBothLanguagesWithOptionalMood() {

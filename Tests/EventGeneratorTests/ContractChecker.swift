@@ -71,12 +71,25 @@ enum ContractChecker {
         "JournalEntryAdded": ["entryId", "nhsNumber", "writtenAt", "text", "language", "sharedWithCareTeam"],
         "JournalEntrySharingChanged": ["entryId", "nhsNumber", "sharedWithCareTeam"],
         "JournalEntryDeleted": ["entryId", "nhsNumber"],
+        "MedicationPrescribed": [
+            "medicationId", "nhsNumber", "medication", "dosage", "quantity", "kind", "prescribedAt", "prescriber",
+        ],
+        "RepeatPrescriptionRequested": ["requestId", "medicationId", "nhsNumber", "requestedAt", "channel"],
+        "RepeatPrescriptionApproved": ["requestId", "medicationId", "nhsNumber", "approvedAt", "approvedBy"],
+        "RepeatPrescriptionRejected": ["requestId", "medicationId", "nhsNumber", "rejectedAt", "reason"],
+        "PrescriptionIssued": ["prescriptionId", "medicationId", "nhsNumber", "issuedAt"],
+        "PrescriptionDispensed": ["prescriptionId", "medicationId", "nhsNumber", "dispensedAt", "dispenser"],
+        "MedicationStopped": ["medicationId", "nhsNumber", "stoppedAt"],
+        "AllergyRecorded": ["allergyId", "nhsNumber", "substance", "severity", "recordedAt", "recordedBy"],
+        "AllergyResolved": ["allergyId", "nhsNumber", "resolvedAt"],
+        "AllergyEnteredInError": ["allergyId", "nhsNumber", "reason"],
     ]
 
     /// Payload fields that hold timestamps, required or optional.
     static let timestampFields = [
         "startsAt", "endsAt", "attendedAt", "orderedAt", "collectedAt", "resultedAt", "amendedAt", "grantedAt",
-        "expiresAt", "withdrawnAt", "writtenAt", "mergedAt",
+        "expiresAt", "withdrawnAt", "writtenAt", "mergedAt", "prescribedAt", "requestedAt", "approvedAt",
+        "rejectedAt", "issuedAt", "dispensedAt", "stoppedAt", "recordedAt", "resolvedAt",
     ]
 
     /// Whether a string is 10 digits whose last one is the Modulus 11 check digit of the first nine.
@@ -143,6 +156,9 @@ enum ContractChecker {
         check("interpretation", in: ["normal", "low", "high", "abnormal", "critical"])
         check("status", in: ["preliminary", "final"])
         check("purpose", in: ["direct-care", "research"])
+        check("kind", in: ["acute", "repeat"])
+        check("channel", in: ["app", "pharmacy", "practice"])
+        check("severity", in: ["mild", "moderate", "severe"])
         if let mood = data["mood"], !(1...5).contains(mood as? Int ?? 0) { problems.append("mood out of range") }
         if let reference = data["bookingReference"] as? String,
             reference.count != 12 || !reference.allSatisfy(\.isASCII) || Int(reference) == nil
@@ -151,7 +167,7 @@ enum ContractChecker {
         }
         if let scopes = data["scopes"] {
             let list = scopes as? [String] ?? []
-            let allowed: Set = ["timeline", "results", "appointments", "journal"]
+            let allowed: Set = ["timeline", "results", "appointments", "journal", "medications"]
             if list.isEmpty || !list.allSatisfy(allowed.contains) { problems.append("scopes") }
         }
         if let grantee = data["grantee"] as? [String: Any],

@@ -68,6 +68,8 @@ struct ContractTests {
             case "appointment": key = "appointmentId"
             case "laborder": key = "orderId"
             case "labresult": key = "resultId"
+            case "medication": key = "medicationId"
+            case "allergy": key = "allergyId"
             default:
                 Issue.record("unknown stream category \(category)")
                 continue
@@ -79,7 +81,7 @@ struct ContractTests {
     @Test func everyStreamBeginsWithTheEventThatCreatesIt() {
         let creators = [
             "patient": "PatientRegistered", "appointment": "AppointmentBooked", "laborder": "TestOrdered",
-            "labresult": "TestResultRecorded",
+            "labresult": "TestResultRecorded", "medication": "MedicationPrescribed", "allergy": "AllergyRecorded",
         ]
         var firstTypes: [String: String] = [:]
         // Consent and journal streams hold many consents or entries: each one's first event must create it.

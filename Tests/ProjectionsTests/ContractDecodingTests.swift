@@ -156,7 +156,9 @@ struct ContractDecodingTests {
         let failure = #expect(throws: ProjectionFailure.self) {
             try decode(ConsentGranted.self, from: badScope)
         }
-        #expect(failure?.reason == "data.scopes[1]: must be one of timeline, results, appointments, journal")
+        #expect(
+            failure?.reason == "data.scopes[1]: must be one of timeline, results, appointments, journal, medications"
+        )
 
         let none = recordedEvent("ConsentGranted", Payloads.consentGranted().setting("scopes", to: [String]()))
         let empty = #expect(throws: ProjectionFailure.self) {

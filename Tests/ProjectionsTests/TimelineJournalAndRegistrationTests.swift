@@ -141,19 +141,23 @@ struct TimelineJournalAndRegistrationTests {
 
     @Test func handlesTheAppointmentResultJournalAndRegistrationEvents() {
         #expect(timeline.name == "timeline")
-        #expect(timeline.version == 2)
+        #expect(timeline.version == 3)
         #expect(
             timeline.eventTypes == [
                 "PatientRegistered", "AppointmentBooked", "AppointmentRescheduled", "AppointmentCancelled",
                 "AppointmentAttended", "AppointmentMissed", "TestOrdered", "TestResultRecorded", "TestResultAmended",
                 "TestResultEnteredInError", "JournalEntryAdded", "JournalEntrySharingChanged", "JournalEntryDeleted",
-                "PatientRecordsMerged",
+                "PatientRecordsMerged", "MedicationPrescribed", "MedicationStopped", "RepeatPrescriptionRequested",
+                "RepeatPrescriptionApproved", "RepeatPrescriptionRejected", "PrescriptionIssued",
+                "PrescriptionDispensed",
+                "AllergyRecorded", "AllergyResolved", "AllergyEnteredInError",
             ]
         )
         #expect(
             timeline.tables == [
                 TableSpec(name: "entries", primaryKey: ["entry_id"]),
                 TableSpec(name: "merged_numbers", primaryKey: ["nhs_number"]),
+                TableSpec(name: "pending_steps", primaryKey: ["subject_id", "step"]),
             ]
         )
     }

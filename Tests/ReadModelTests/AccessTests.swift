@@ -57,8 +57,8 @@ import TimelineProjection
             )
             #expect(
                 readable == [
-                    "reporting.appointments", "reporting.consent_changes", "reporting.consents",
-                    "reporting.lab_results",
+                    "reporting.allergies", "reporting.appointments", "reporting.consent_changes",
+                    "reporting.consents", "reporting.lab_results", "reporting.medications", "reporting.repeat_requests",
                     "reporting.timeline_entries",
                 ]
             )

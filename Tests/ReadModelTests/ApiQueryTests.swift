@@ -103,7 +103,21 @@ import Testing
                     "entries_patient_kind_newest"
                 ),
             ]
-            for query in queries {
+            let medicationQueries: [(name: String, index: String)] = [
+                ("current_medications", "medications_patient_active"),
+                ("repeat_requests_in_progress", "repeat_requests_patient_open"),
+                ("allergies", "allergies_patient_visible"),
+            ]
+            let allQueries =
+                queries
+                + medicationQueries.map { query in
+                    let binds = [
+                        PostgresBind(nhs), text(nil), text(nil), text("2026-01-01T00:00:00Z"), text(nil), text(nil),
+                        PostgresBind(20),
+                    ]
+                    return (query.name, binds, query.index)
+                }
+            for query in allQueries {
                 let sql = try apiQuery(query.name).replacingOccurrences(of: ";", with: "")
                 let plan = try await conn.withTransaction { tx in
                     try tx.execute("SET LOCAL enable_seqscan = off")

@@ -8,7 +8,8 @@ import Testing
 @Suite struct ReportTests {
     static let reports = [
         "result_turnaround_by_test_month", "abnormal_rate_by_test", "did_not_attend_by_clinic_month",
-        "reschedules_by_specialty", "consent_changes_by_month",
+        "reschedules_by_specialty", "consent_changes_by_month", "repeat_turnaround_by_practice_and_pharmacy",
+        "repeat_rejection_rate_by_month",
     ]
 
     static func report(_ name: String) throws -> String {
@@ -51,6 +52,24 @@ import Testing
                 reschedules
                     == (try await count(
                         "SELECT count(*) FROM eventlog.events WHERE event_type = 'AppointmentRescheduled'",
+                        on: conn
+                    ))
+            )
+            for row in results["repeat_turnaround_by_practice_and_pharmacy"] ?? [] {
+                let median = try row.decode(Double.self, "median_hours_to_dispense")
+                let p90 = try row.decode(Double.self, "p90_hours_to_dispense")
+                #expect(median >= 0 && median <= p90)
+                let practice = try row.decode(String?.self, "practice_ods")
+                let pharmacy = try row.decode(String?.self, "pharmacy_ods")
+                #expect((practice == nil) != (pharmacy == nil), "one row per practice, then one per pharmacy")
+            }
+            let rejected = try (results["repeat_rejection_rate_by_month"] ?? []).reduce(0) {
+                $0 + (try $1.decode(Int.self, "rejected"))
+            }
+            #expect(
+                rejected
+                    == (try await count(
+                        "SELECT count(*) FROM eventlog.events WHERE event_type = 'RepeatPrescriptionRejected'",
                         on: conn
                     ))
             )

@@ -9,6 +9,9 @@ package enum EventCatalogue {
         TestOrdered.self, TestResultRecorded.self, TestResultAmended.self, TestResultEnteredInError.self,
         ConsentGranted.self, ConsentWithdrawn.self,
         JournalEntryAdded.self, JournalEntrySharingChanged.self, JournalEntryDeleted.self,
+        MedicationPrescribed.self, RepeatPrescriptionRequested.self, RepeatPrescriptionApproved.self,
+        RepeatPrescriptionRejected.self, PrescriptionIssued.self, PrescriptionDispensed.self, MedicationStopped.self,
+        AllergyRecorded.self, AllergyResolved.self, AllergyEnteredInError.self,
     ]
 
     /// The payload type of `eventType`, or nil for a type the contract does not define.

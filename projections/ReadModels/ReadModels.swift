@@ -1,5 +1,6 @@
 import AppointmentsProjection
 import ConsentProjection
+import MedicationsProjection
 import ProjectionCore
 import ResultsProjection
 import TimelineProjection
@@ -13,6 +14,7 @@ public enum ReadModels {
     /// The read models, in the order `projector` lists and installs them.
     public static let all: [any Projection] = [
         TimelineProjection(), ResultsProjection(), AppointmentsProjection(), ConsentProjection(),
+        MedicationsProjection(),
     ]
 
     /// Their names, each also the schema of its tables.

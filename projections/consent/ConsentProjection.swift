@@ -17,8 +17,8 @@ public struct ConsentProjection: Projection {
     /// `consent`, also the schema of its tables.
     public var name: String { "consent" }
 
-    /// Version 2: merged patients (`merged_numbers`).
-    public var version: Int { 2 }
+    /// Version 3: merged patients (`merged_numbers`, 2) and the `medications` scope (3).
+    public var version: Int { 3 }
 
     /// `ConsentGranted`, `ConsentWithdrawn` and `PatientRecordsMerged`.
     public var eventTypes: Set<String> { ConsentProjection.handlers.eventTypes }

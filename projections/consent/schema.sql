@@ -9,7 +9,7 @@ CREATE TABLE consents (
     grantee_id        text        NOT NULL,
     scopes            text[]      NOT NULL
         CHECK (cardinality(scopes) > 0
-            AND scopes <@ ARRAY['timeline', 'results', 'appointments', 'journal']::text[]),
+            AND scopes <@ ARRAY['timeline', 'results', 'appointments', 'journal', 'medications']::text[]),
     purpose           text        NOT NULL
         CHECK (purpose IN ('direct-care', 'research')),
     granted_at        timestamptz NOT NULL,
@@ -37,7 +37,7 @@ CREATE TABLE consent_history (
         CHECK (grantee_type IN ('organisation', 'role', 'person')),
     grantee_id      text,
     scopes          text[]
-        CHECK (scopes <@ ARRAY['timeline', 'results', 'appointments', 'journal']::text[]),
+        CHECK (scopes <@ ARRAY['timeline', 'results', 'appointments', 'journal', 'medications']::text[]),
     purpose         text
         CHECK (purpose IN ('direct-care', 'research')),
     expires_at      timestamptz,
@@ -104,7 +104,7 @@ COMMENT ON COLUMN consents.grantee_id IS
     'The grantee within grantee_type: an ODS code, a role code or a professional''s id. A person''s id identifies them.';
 COMMENT ON COLUMN consents.scopes IS
     'The parts of the record opened, each once, in the order the consent service sent them: '
-    'any of timeline, results, appointments, journal. Test membership with ''results'' = ANY (scopes).';
+    'any of timeline, results, appointments, journal, medications (medications and allergies). Test membership with ''results'' = ANY (scopes).';
 COMMENT ON COLUMN consents.purpose IS
     'Why the consent was given: direct-care or research.';
 COMMENT ON COLUMN consents.granted_at IS

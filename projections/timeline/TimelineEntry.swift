@@ -15,6 +15,14 @@ struct TimelineEntry {
         case journal
         /// The patient's registration with the app.
         case registration
+        /// A course of medicine, at the time it was prescribed.
+        case medication
+        /// A repeat prescription request, at the time it was made.
+        case repeatRequest = "repeat-request"
+        /// A prescription, at the time it was issued.
+        case prescription
+        /// An allergy, at the time it was recorded.
+        case allergy
 
         /// The prefix of `entry_id`; ids are unique only within their kind (the event contract).
         var keyPrefix: String {
@@ -24,6 +32,10 @@ struct TimelineEntry {
             case .result: "result"
             case .journal: "journal"
             case .registration: "registration"
+            case .medication: "medication"
+            case .repeatRequest: "request"
+            case .prescription: "prescription"
+            case .allergy: "allergy"
             }
         }
     }

@@ -16,20 +16,25 @@ public struct TimelineProjection: Projection {
     /// `timeline`, also the schema of its tables.
     public var name: String { "timeline" }
 
-    /// Version 2: merged patients (`merged_numbers`).
-    public var version: Int { 2 }
+    /// Version 3: merged patients (`merged_numbers`, 2); medications and allergies (3).
+    public var version: Int { 3 }
 
-    /// The appointment, result, journal and registration events, and merges (`merged_numbers`); consent and
-    /// `PatientDetailsUpdated` change no entry.
+    /// The appointment, result, journal, registration, medication and allergy events, and merges
+    /// (`merged_numbers`); consent and `PatientDetailsUpdated` change no entry.
     public var eventTypes: Set<String> { TimelineProjection.handlers.eventTypes }
 
-    /// `entries`, keyed by `entry_id`, and `merged_numbers`.
+    /// `entries`, keyed by `entry_id`, `merged_numbers`, and `pending_steps` (the order of medication events).
     public var tables: [TableSpec] {
-        [TableSpec(name: TimelineProjection.table, primaryKey: ["entry_id"]), MergedNumbers.table]
+        [
+            TableSpec(name: TimelineProjection.table, primaryKey: ["entry_id"]), MergedNumbers.table,
+            MedicationSteps.table,
+        ]
     }
 
     /// The contents of `schema.sql`.
-    public var schemaSQL: String { MergedNumbers.schemaSQL + TimelineProjection.schema }
+    public var schemaSQL: String {
+        MergedNumbers.schemaSQL + MedicationSteps.schemaSQL + TimelineProjection.schema
+    }
 
     /// The row changes `event` causes; none for event types outside `eventTypes`.
     public func changes(for event: RecordedEvent) throws(ProjectionFailure) -> [RowChange] {
@@ -56,6 +61,28 @@ public struct TimelineProjection: Projection {
         .on(JournalEntryAdded.self) { $0.changes(for: $1, at: $2) }
         .on(JournalEntrySharingChanged.self) { $0.changes(for: $1, at: $2) }
         .on(JournalEntryDeleted.self) { $0.changes(for: $1, at: $2) }
+        .on(MedicationPrescribed.self) {
+            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
+        }
+        .on(MedicationStopped.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
+        .on(RepeatPrescriptionRequested.self) {
+            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
+        }
+        .on(RepeatPrescriptionApproved.self) {
+            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
+        }
+        .on(RepeatPrescriptionRejected.self) {
+            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
+        }
+        .on(PrescriptionIssued.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
+        .on(PrescriptionDispensed.self) {
+            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
+        }
+        .on(AllergyRecorded.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
+        .on(AllergyResolved.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
+        .on(AllergyEnteredInError.self) {
+            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
+        }
         .on(PatientRecordsMerged.self) { _, merging, _ throws(ProjectionFailure) in
             try MergedNumbers.changes(for: merging)
         }

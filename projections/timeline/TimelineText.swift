@@ -102,6 +102,66 @@ enum TimelineText {
         return fixed("Preferred language: ", "Iaith ddewisol: ") + name
     }
 
+    // MARK: Medications and allergies
+
+    /// `Medicine prescribed: <medicine>`.
+    static func medicationTitle(medicine: BilingualText) -> BilingualText {
+        fixed("Medicine prescribed: ", "Meddyginiaeth wedi'i rhagnodi: ") + medicine
+    }
+
+    /// A repeat prescription request.
+    static let repeatRequestTitle = fixed("Repeat prescription requested", "Cais am bresgripsiwn amlroddadwy")
+
+    /// `Requested in the app` (or by the pharmacy, or at the practice).
+    static func requested(via channel: RequestChannel) -> BilingualText {
+        switch channel {
+        case .app: fixed("Requested in the app", "Gofynnwyd amdano yn yr ap")
+        case .pharmacy: fixed("Requested by your pharmacy", "Gofynnwyd amdano gan eich fferyllfa")
+        case .practice: fixed("Requested at your GP practice", "Gofynnwyd amdano yn eich meddygfa")
+        }
+    }
+
+    /// `Approved by <practice>`.
+    static func approvedBy(_ name: String) -> BilingualText {
+        fixed("Approved by ", "Wedi'i gymeradwyo gan ") + verbatim(name)
+    }
+
+    /// `Not approved: <reason>`.
+    static func rejected(_ reason: BilingualText) -> BilingualText {
+        fixed("Not approved: ", "Heb ei gymeradwyo: ") + reason
+    }
+
+    /// A prescription sent to be dispensed.
+    static let prescriptionTitle = fixed("Prescription issued", "Presgripsiwn wedi'i roi")
+
+    /// `To be collected from <pharmacy>`, or that it can be collected from any pharmacy.
+    static func collection(from pharmacy: String?) -> BilingualText {
+        guard let pharmacy else { return fixed("Any pharmacy", "Unrhyw fferyllfa") }
+        return fixed("Nominated pharmacy: ", "Fferyllfa enwebedig: ") + verbatim(pharmacy)
+    }
+
+    /// `Dispensed by <pharmacy>`.
+    static func dispensedBy(_ name: String) -> BilingualText {
+        fixed("Dispensed by ", "Wedi'i roi gan ") + verbatim(name)
+    }
+
+    /// `Allergy: <substance>`.
+    static func allergyTitle(substance: BilingualText) -> BilingualText {
+        fixed("Allergy: ", "Alergedd: ") + substance
+    }
+
+    /// `Severe · Rash`: the severity and, when known, the reaction.
+    static func allergySummary(severity: AllergySeverity, reaction: BilingualText?) -> BilingualText {
+        let name =
+            switch severity {
+            case .mild: fixed("Mild", "Ysgafn")
+            case .moderate: fixed("Moderate", "Cymedrol")
+            case .severe: fixed("Severe", "Difrifol")
+            }
+        guard let reaction else { return name }
+        return name + separator + reaction
+    }
+
     // MARK: Building blocks
 
     /// Between the parts of a summary.

@@ -5,7 +5,8 @@ CREATE TABLE entries (
     entry_id              text        PRIMARY KEY,
     nhs_number            text        NOT NULL,
     kind                  text        NOT NULL
-        CHECK (kind IN ('appointment', 'test-order', 'result', 'journal', 'registration')),
+        CHECK (kind IN ('appointment', 'test-order', 'result', 'journal', 'registration', 'medication',
+                       'repeat-request', 'prescription', 'allergy')),
     occurred_at           timestamptz NOT NULL,
     status                text,
     title_en              text,
@@ -43,7 +44,8 @@ COMMENT ON COLUMN entries.entry_id IS
 COMMENT ON COLUMN entries.nhs_number IS
     'The patient''s NHS number: 10 digits, no spaces, Modulus 11 checked. Identifies a person: pseudonymise before analysis.';
 COMMENT ON COLUMN entries.kind IS
-    'What the entry is about: appointment, test-order, result, journal or registration.';
+    'What the entry is about: appointment, test-order, result, journal, registration, medication, '
+    'repeat-request, prescription or allergy.';
 COMMENT ON COLUMN entries.occurred_at IS
     'Where the entry sits on the timeline: the appointment''s current start, when the test was ordered, '
     'when the result was produced, when the journal entry was written, or when the patient registered.';

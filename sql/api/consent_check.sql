@@ -4,7 +4,7 @@
 -- $1 nhs_number text
 -- $2 grantee_type text    organisation, role or person
 -- $3 grantee_id text
--- $4 scope text           timeline, results, appointments or journal
+-- $4 scope text           timeline, results, appointments, journal or medications (medications and allergies)
 -- $5 at timestamptz       usually now()
 --
 -- consent.may_view is inlined by the planner: an index scan of consents_patient_grantee.

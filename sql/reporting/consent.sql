@@ -12,7 +12,7 @@ COMMENT ON VIEW reporting.consents IS
 COMMENT ON COLUMN reporting.consents.patient_pseudonym IS
     'HMAC-SHA-256 of the patient''s NHS number (the retained one, for merged records) under this deployment''s secret key, hex: stable, not reversible without the key.';
 COMMENT ON COLUMN reporting.consents.grantee_type IS 'Who was granted access: organisation, role or person.';
-COMMENT ON COLUMN reporting.consents.scopes IS 'What they may see: any of timeline, results, appointments, journal.';
+COMMENT ON COLUMN reporting.consents.scopes IS 'What they may see: any of timeline, results, appointments, journal, medications.';
 COMMENT ON COLUMN reporting.consents.purpose IS 'direct-care or research.';
 COMMENT ON COLUMN reporting.consents.status IS 'granted or withdrawn; a granted consent past expires_at is expired.';
 COMMENT ON COLUMN reporting.consents.granted_at IS 'When it was granted.';

@@ -36,9 +36,9 @@ struct ConsentFailureTests {
         BrokenConsent(
             type: "ConsentGranted",
             field: "scopes",
-            json: #"["timeline","medication"]"#,
-            reason: "data.scopes[1]: must be one of timeline, results, appointments, journal",
-            secrets: ["medication", "9434765919"]
+            json: #"["timeline","prescriptions"]"#,
+            reason: "data.scopes[1]: must be one of timeline, results, appointments, journal, medications",
+            secrets: ["prescriptions", "9434765919"]
         ),
         BrokenConsent(
             type: "ConsentGranted",
@@ -123,7 +123,7 @@ struct ConsentFailureTests {
 
     @Test func handlesTheConsentEventsIntoTwoTables() {
         #expect(projection.name == "consent")
-        #expect(projection.version == 2)
+        #expect(projection.version == 3)
         #expect(projection.eventTypes == ["ConsentGranted", "ConsentWithdrawn", "PatientRecordsMerged"])
         #expect(
             projection.tables == [

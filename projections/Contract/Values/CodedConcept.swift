@@ -1,13 +1,17 @@
 /// A laboratory test as orders and results name it (`test`).
-public struct LabTest: Hashable, Sendable {
-    /// The test's code in `system`.
+public typealias LabTest = CodedConcept
+
+/// A coded clinical concept with its name in English and Welsh: a laboratory test (`test`), a medicine
+/// (`medication`, a dm+d or SNOMED CT code), an allergy's substance (`substance`).
+public struct CodedConcept: Hashable, Sendable {
+    /// The concept's code in `system`.
     public var code: String
-    /// The code system (a URI or name, e.g. SNOMED CT or a local catalogue).
+    /// The code system (a URI or name, e.g. SNOMED CT, dm+d or a local catalogue).
     public var system: String
-    /// The test's name in English and Welsh.
+    /// The concept's name in English and Welsh.
     public var name: BilingualText
 
-    /// Creates a test.
+    /// Creates a concept.
     public init(code: String, system: String, name: BilingualText) {
         self.code = code
         self.system = system
@@ -15,7 +19,7 @@ public struct LabTest: Hashable, Sendable {
     }
 }
 
-extension LabTest: Decodable {
+extension CodedConcept: Decodable {
     private enum CodingKeys: String, CodingKey {
         case code
         case system

@@ -101,4 +101,34 @@ public enum ConsentScope: String, ContractEnumeration {
     case appointments
     /// The patient's journal.
     case journal
+    /// Medications, repeat prescriptions and allergies.
+    case medications
+}
+
+/// Whether a medication is a one-off course or repeated on request (`MedicationPrescribed.kind`).
+public enum MedicationKind: String, ContractEnumeration {
+    /// A one-off course.
+    case acute
+    /// Issued again on each approved repeat request, up to the repeats authorised.
+    case `repeat`
+}
+
+/// Where a repeat prescription was requested (`RepeatPrescriptionRequested.channel`).
+public enum RequestChannel: String, ContractEnumeration {
+    /// In the app, by the patient.
+    case app
+    /// By the patient's pharmacy.
+    case pharmacy
+    /// At or by the GP practice.
+    case practice
+}
+
+/// How severe an allergic reaction is (`AllergyRecorded.severity`).
+public enum AllergySeverity: String, ContractEnumeration {
+    /// Mild.
+    case mild
+    /// Moderate.
+    case moderate
+    /// Severe.
+    case severe
 }
