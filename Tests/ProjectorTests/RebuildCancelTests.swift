@@ -70,7 +70,7 @@ import Glibc
                     """
                     SELECT count(*) FROM pg_stat_activity
                     WHERE datname = current_database() AND application_name = 'projector:timeline:rebuild'
-                      AND wait_event_type = 'Lock' AND query LIKE 'DROP SCHEMA%'
+                      AND wait_event_type = 'Lock' AND (query LIKE 'LOCK TABLE%' OR query LIKE 'DROP SCHEMA%')
                     """
                 ).rows[0].decode(Int.self, at: 0) == 1
             }
