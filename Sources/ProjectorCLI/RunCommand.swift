@@ -153,7 +153,8 @@ struct RunCommand: AsyncParsableCommand {
             health: health,
             logger: logger
         )
-        runner.onInstalled = { conn in try await ReadModelSetup.installViews(for: projections, on: conn, logger: logger)
+        runner.onInstalled = { conn, current in
+            try await ReadModelSetup.installViews(for: current, on: conn, logger: logger)
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // With endpoints, the runner starts only once they are bound: a taken port must fail the command

@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import PostgresTestSupport
 import ProjectionCore
+import Synchronization
 import Testing
 
 @testable import ProjectionEngine
@@ -114,6 +115,33 @@ import Testing
             }
             try await runUntilCaughtUp(NotesProjection(), url: url)
             #expect(try await dump("notes.notes", on: conn).count == 2)
+        }
+    }
+
+    /// Seen upgrading a running deployment: `projector run` recreated every read model's reporting views at
+    /// start, and a changed one's new views named a table its old live generation lacked, so the new version
+    /// died before it could rebuild. Only projections whose live tables are this code's get their views then.
+    @Test(.bug(id: 23, "a new version died recreating reporting views over an old generation"))
+    func onInstalledNamesOnlyProjectionsWhoseLiveTablesAreThisCodes() async throws {
+        try await TestDatabase.withConnection { _, url in
+            try await runUntilCaughtUp(NotesProjection(), url: url)
+            var newer = NotesProjection()
+            newer.version = 2
+            let seen = Mutex<[[String]]>([])
+            var configuration = RunnerConfiguration()
+            configuration.exitWhenCaughtUp = true
+            var runner = ProjectionRunner(
+                projections: [newer],
+                databaseURL: url,
+                configuration: configuration,
+                logger: quietLogger()
+            )
+            runner.onInstalled = { _, current in seen.withLock { $0.append(current.map(\.name)) } }
+            try await runner.run()
+            #expect(seen.withLock { $0.first } == [], "notes was being rebuilt: its live tables were version 1's")
+            // Once swapped in, the next start finds them current.
+            try await runner.run()
+            #expect(seen.withLock { $0.last } == ["notes"])
         }
     }
 

@@ -213,18 +213,35 @@ public struct GenerationSwap: Sendable {
     /// take them in (a query's own tables, then `merged_numbers` through `patient_numbers`). `DROP SCHEMA` alone
     /// locks them in creation order, `merged_numbers` first, and a reader holding `entries` and waiting for
     /// `merged_numbers` then deadlocked with it; on a replica, with the startup process replaying the drop.
+    ///
+    /// The generation may be an older version's, without some of the tables this code declares (an upgrade):
+    /// those it has are locked, in that order.
     private static func drop(_ schema: String, tables: [String], on conn: Connection, logger: Logger) async -> Bool {
-        let qualified = tables.map { "\(quoteIdentifier(schema)).\(quoteIdentifier($0))" }.joined(separator: ", ")
         for attempt in 1...5 {
             do {
                 try await conn.withTransaction { conn in
                     try conn.execute("SET LOCAL lock_timeout = '5s'")
-                    try conn.execute(Query(unsafeSQL: "LOCK TABLE \(qualified) IN ACCESS EXCLUSIVE MODE"))
+                    let present = try conn.query(
+                        """
+                        SELECT t.name FROM unnest(\(tables)::text[]) WITH ORDINALITY AS t(name, n)
+                        WHERE to_regclass(quote_ident(\(schema)) || '.' || quote_ident(t.name)) IS NOT NULL
+                        ORDER BY t.n
+                        """
+                    ).rows.map { try $0.decode(String.self, at: 0) }
+                    if !present.isEmpty {
+                        let qualified = present.map { quoteIdentifier(schema) + "." + quoteIdentifier($0) }
+                        try conn.execute(
+                            Query(unsafeSQL: "LOCK TABLE \(qualified.joined(separator: ", ")) IN ACCESS EXCLUSIVE MODE")
+                        )
+                    }
                     try conn.execute("DROP SCHEMA \(identifier: schema) CASCADE")
                 }
                 return true
             } catch {
-                logger.warning("old generation not dropped yet", metadata: ["attempt": "\(attempt)"])
+                logger.warning(
+                    "old generation not dropped yet",
+                    metadata: ["attempt": "\(attempt)", "error": "\(error)"]
+                )
                 guard (try? await Task.sleep(for: .seconds(1))) != nil else { break }
             }
         }

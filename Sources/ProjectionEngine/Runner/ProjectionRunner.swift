@@ -30,8 +30,10 @@ public struct ProjectionRunner: Service {
     /// Whether the runner reaches the database, for `/ready` and the metrics.
     public let health: DatabaseHealth
     /// Runs on the writer's session once the projections' tables are installed (or checked), at every start
-    /// and reconnect: `projector run` recreates the analysts' views of them here.
-    public var onInstalled: (@Sendable (Connection) async throws -> Void)?
+    /// and reconnect, with the projections whose live tables are this code's: `projector run` recreates the
+    /// analysts' views of them here. A changed projection's live tables are still the old code's until its
+    /// rebuild swaps in (and the swap recreates its views), so new views could name tables it lacks.
+    public var onInstalled: (@Sendable (Connection, _ current: [any Projection]) async throws -> Void)?
 
     /// A runner for `projections` against the database at `databaseURL` (libpq defaults when nil).
     public init(
@@ -83,6 +85,7 @@ public struct ProjectionRunner: Service {
         // Live pages are small: planning the same statements again for each one would cost more than running them.
         await writer.cachePlans()
         var building: [String: Rebuild.Condition] = [:]
+        var changed: Set<String> = []
         for projection in projections {
             let logger = memberLogger(projection.name)
             switch try await ProjectionCatalog.install(projection, on: writer) {
@@ -97,12 +100,13 @@ public struct ProjectionRunner: Service {
                     metadata: change.metadata
                 )
                 building[projection.name] = .ifChanged
+                changed.insert(projection.name)
             }
         }
         for name in try await unstarted(projections.map(\.name).filter { building[$0] == nil }, on: writer) {
             building[name] = .firstInstall
         }
-        try await onInstalled?(writer)
+        try await onInstalled?(writer, projections.filter { !changed.contains($0.name) })
         try await Connection.withConnection(to: databaseURL, applicationName: "projector:reader") { reader in
             try await ReaderSession.prepare(reader, listening: true)
             // The same page read, again and again: planned once.
