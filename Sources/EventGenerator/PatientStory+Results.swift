@@ -152,12 +152,7 @@ extension PatientStory {
 
     /// Writes `"test":{code, system, name}`.
     private mutating func writeTest(_ test: LabTest) {
-        writer.key("test")
-        writer.beginObject()
-        writer.field("code", test.code)
-        writer.field("system", test.system)
-        bilingualField("name", test.name)
-        writer.endObject()
+        codedField("test", code: test.code, system: test.system, text: test.name)
     }
 
     /// Writes schemaVersion 2's `value`, `unit?`, `referenceRange?` and the `interpretation` they imply.

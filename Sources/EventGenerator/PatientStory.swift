@@ -163,6 +163,16 @@ struct PatientStory {
         writer.endObject()
     }
 
+    /// Writes a coded concept, `{code, system, name: {en, cy}}`: a laboratory test, a medicine, a substance.
+    mutating func codedField(_ name: StaticString, code: String, system: String, text: BilingualText) {
+        writer.key(name)
+        writer.beginObject()
+        writer.field("code", code)
+        writer.field("system", system)
+        bilingualField("name", text)
+        writer.endObject()
+    }
+
     /// Writes `{odsCode, name}`.
     mutating func organisationField(_ name: StaticString, _ organisation: Organisation) {
         writer.key(name)

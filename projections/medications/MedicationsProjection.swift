@@ -53,28 +53,16 @@ public struct MedicationsProjection: Projection {
 
     /// What each handled event type does, built once; `eventTypes` is its keys.
     static let handlers = EventHandlers<MedicationsProjection>()
-        .on(MedicationPrescribed.self) {
-            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
-        }
-        .on(MedicationStopped.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
-        .on(RepeatPrescriptionRequested.self) {
-            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
-        }
-        .on(RepeatPrescriptionApproved.self) {
-            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
-        }
-        .on(RepeatPrescriptionRejected.self) {
-            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
-        }
-        .on(PrescriptionIssued.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
-        .on(PrescriptionDispensed.self) {
-            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
-        }
-        .on(AllergyRecorded.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
-        .on(AllergyResolved.self) { MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2) }
-        .on(AllergyEnteredInError.self) {
-            MedicationSteps.changes(for: $1.payload, at: $2) + $0.changes(for: $1, at: $2)
-        }
+        .inOrder(MedicationPrescribed.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(MedicationStopped.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(RepeatPrescriptionRequested.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(RepeatPrescriptionApproved.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(RepeatPrescriptionRejected.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(PrescriptionIssued.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(PrescriptionDispensed.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(AllergyRecorded.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(AllergyResolved.self) { $0.changes(for: $1, at: $2) }
+        .inOrder(AllergyEnteredInError.self) { $0.changes(for: $1, at: $2) }
         .on(PatientRecordsMerged.self) { _, merging, _ throws(ProjectionFailure) in
             try MergedNumbers.changes(for: merging)
         }

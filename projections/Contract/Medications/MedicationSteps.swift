@@ -120,3 +120,16 @@ public enum MedicationSteps {
         [require(subjectID, kind, reason), close(subjectID, kind)]
     }
 }
+
+extension EventHandlers {
+    /// These handlers and one for `Payload.eventType`, whose changes come with the contract's order rules for it
+    /// (`MedicationSteps`): what every read model handling medication and allergy events registers them with.
+    public func inOrder<Payload: EventPayload>(
+        _ type: Payload.Type,
+        _ handle: @escaping @Sendable (Owner, Decoded<Payload>, Int64) -> [RowChange]
+    ) -> Self {
+        on(type) { owner, event, position in
+            MedicationSteps.changes(for: event.payload, at: position) + handle(owner, event, position)
+        }
+    }
+}
