@@ -3,7 +3,8 @@ import Postgres
 import PostgresTestSupport
 import Testing
 
-/// `PatientJourney` through the log and the engine into all four read models.
+/// `PatientJourney` through the log and the engine into the four read models it touches (it has no medicines:
+/// `MedicationsJourneyTests` has).
 @Suite struct JourneyAcrossReadModelsTests {
     @Test(arguments: [1, 4, 500])
     func theJourneyEndsAsTheseRows(batchSize: Int) async throws {

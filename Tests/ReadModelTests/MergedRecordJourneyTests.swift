@@ -2,6 +2,7 @@ import EventLog
 import Postgres
 import PostgresTestSupport
 import ProjectionCore
+import ReadModels
 import Testing
 
 /// One person under two NHS numbers, written by hand from the event contract: a journal, an appointment, a
@@ -170,7 +171,7 @@ import Testing
         try await TestDatabase.withConnection { conn, url in
             try await LogWriter(connection: conn).appendMany(Self.events)
             try await projectEverything(url: url, on: conn)
-            for projection in ["timeline", "results", "appointments", "consent"] {
+            for projection in ReadModels.names {
                 let reasons = try await dump(
                     """
                     SELECT d.event_type || ': ' || d.reason FROM projector.dead_letters d

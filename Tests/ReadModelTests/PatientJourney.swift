@@ -1,8 +1,8 @@
 import EventLog
 
-/// One patient's story across all four read models, written by hand from the event contract: the timeline
-/// journey, then an order and an amended result, a second appointment, consents, and two events
-/// that must be dead-lettered (an appointment never booked, a consent never granted).
+/// One patient's story across the timeline, results, appointments and consent read models, written by hand
+/// from the event contract: the timeline journey, then an order and an amended result, a second appointment,
+/// consents, and two events that must be dead-lettered (an appointment never booked, a consent never granted).
 enum PatientJourney {
     static let nhs = TimelineJourneyTests.nhs
 
