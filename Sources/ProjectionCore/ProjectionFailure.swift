@@ -9,6 +9,7 @@ public struct ProjectionFailure: Error, Hashable, Sendable, CustomStringConverti
             case invalidPayload = "invalid-payload"
             case unsupportedSchemaVersion = "unsupported-schema-version"
             case missingPrecondition = "missing-precondition"
+            case outOfOrder = "out-of-order"
             case parkedBehind = "parked-behind"
             case crashedProjector = "crashed-projector"
         }
@@ -19,8 +20,13 @@ public struct ProjectionFailure: Error, Hashable, Sendable, CustomStringConverti
         public static let invalidPayload = Category(base: .invalidPayload)
         /// `metadata.schemaVersion` is one this projection does not know: deploy a newer projection.
         public static let unsupportedSchemaVersion = Category(base: .unsupportedSchemaVersion)
-        /// The event refers to something the read model has not seen (cancelled before booked).
+        /// The event refers to something the read model has not seen (cancelled before booked). Parks nothing:
+        /// if the event only came early, what should have come first still applies, and a retry replays it.
         public static let missingPrecondition = Category(base: .missingPrecondition)
+        /// The event takes a step its stream's earlier events rule out (approved after rejected, dispensed before
+        /// issued, requested after the course stopped): the stream is wrong, and is parked behind it until the
+        /// producer corrects it and ops retry or skip.
+        public static let outOfOrder = Category(base: .outOfOrder)
         /// Not the event's own failure: an earlier event of its stream is a dead letter, and the engine keeps
         /// the stream's later events behind it until ops retry or skip that one. Projections never throw it.
         public static let parkedBehind = Category(base: .parkedBehind)

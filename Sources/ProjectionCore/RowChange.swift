@@ -14,9 +14,9 @@ public struct RowChange: Hashable, Sendable {
         /// Remove the row when it exists.
         case delete
         /// Change nothing, but require the row to exist at this point of the event stream: when it
-        /// does not, the engine dead-letters the whole event (`missingPrecondition`, with `reason`)
-        /// instead of applying any of its changes. `reason` must not hold patient data.
-        case requireExisting(reason: String)
+        /// does not, the engine dead-letters the whole event (in `category`, with `reason`) instead of
+        /// applying any of its changes. `reason` must not hold patient data.
+        case requireExisting(reason: String, category: ProjectionFailure.Category)
     }
 
     /// The table, unqualified: one of the projection's `tables`.
@@ -53,14 +53,25 @@ public struct RowChange: Hashable, Sendable {
         RowChange(table: table, key: key, kind: .delete)
     }
 
-    /// The row must exist, or the event is dead-lettered with `reason`.
-    public static func require(_ table: String, key: [SQLValue], because reason: String) -> RowChange {
-        RowChange(table: table, key: key, kind: .requireExisting(reason: reason))
+    /// The row must exist, or the event is dead-lettered with `reason`, by default as a missing precondition
+    /// (parking nothing), or in `category` (`outOfOrder` parks its stream).
+    public static func require(
+        _ table: String,
+        key: [SQLValue],
+        because reason: String,
+        category: ProjectionFailure.Category = .missingPrecondition
+    ) -> RowChange {
+        RowChange(table: table, key: key, kind: .requireExisting(reason: reason, category: category))
+    }
+
+    /// The failure of the requirement this change states, when its row is missing; nil for other changes.
+    public var unmetRequirement: ProjectionFailure? {
+        if case .requireExisting(let reason, let category) = kind { ProjectionFailure(category, reason) } else { nil }
     }
 
     /// The requirement this change states, if it is one.
     public var requirement: String? {
-        if case .requireExisting(let reason) = kind { reason } else { nil }
+        if case .requireExisting(let reason, _) = kind { reason } else { nil }
     }
 }
 

@@ -53,16 +53,16 @@ struct BatchPlan: Sendable {
                 }
             case .success(let changes):
                 // Requirements are checked against the rows as they stand before this event's own changes.
-                var unmet: String?
+                var unmet: ProjectionFailure?
                 for change in changes {
-                    guard let reason = change.requirement else { continue }
+                    guard let failure = change.unmetRequirement else { continue }
                     let address = RowAddress(table: change.table, key: change.key)
                     switch coalescer.existence(of: change.table, key: change.key) {
                     case .exists: continue
-                    case .absent: unmet = reason
+                    case .absent: unmet = failure
                     case .asBefore:
                         if let existing {
-                            if !existing.contains(address) { unmet = reason }
+                            if !existing.contains(address) { unmet = failure }
                         } else if assumedSet.insert(address).inserted {
                             assumed.append(address)
                         }
@@ -70,9 +70,10 @@ struct BatchPlan: Sendable {
                     if unmet != nil { break }
                 }
                 if let unmet {
-                    letters.append(
-                        DeadLetter(event: outcome.event, failure: ProjectionFailure(.missingPrecondition, unmet))
-                    )
+                    letters.append(DeadLetter(event: outcome.event, failure: unmet))
+                    if unmet.category.parksItsStream {
+                        parked[outcome.event.streamID] = FirstLetter(id: nil, eventID: outcome.event.eventID)
+                    }
                 } else {
                     coalescer.add(contentsOf: changes)
                 }

@@ -7,8 +7,8 @@ import ProjectionCore
 ///
 /// Each thing moves through steps (a request is requested, then approved or rejected, then issued; a
 /// prescription is issued, then dispensed); the contract's `MedicationSteps` keeps their order as rows of
-/// `pending_steps`, in this read model and in the timeline alike, and an event out of order is dead-lettered as
-/// a missing precondition.
+/// `pending_steps`, in this read model and in the timeline alike, and an event out of order is dead-lettered
+/// (`out-of-order`), parking its stream.
 public struct MedicationsProjection: Projection {
     /// Creates the projection.
     public init() {}

@@ -119,6 +119,16 @@ CREATE TABLE medication_history (
     PRIMARY KEY (subject_id, global_position)
 );
 
+-- Each repeat request with its whole state machine, dispensing included: the request's row ends at issued,
+-- because the dispensing event names the prescription, not the request.
+CREATE VIEW repeat_request_steps AS
+    SELECT r.request_id, r.medication_id, r.nhs_number,
+           CASE WHEN p.dispensed_at IS NOT NULL THEN 'dispensed' ELSE r.state END AS state,
+           r.channel, r.requested_at, r.approved_at, r.rejected_at, r.issued_at, p.dispensed_at,
+           greatest(r.last_position, p.last_position) AS last_position
+    FROM repeat_requests r
+    LEFT JOIN prescriptions p ON p.prescription_id = r.prescription_id;
+
 COMMENT ON TABLE medications IS
     'One row per medication course: the medicine, dosage and quantity in English and Welsh, acute or repeat, '
     'repeats authorised and issued, status (active or stopped), review date, the last issue and dispensing, '
@@ -224,3 +234,18 @@ COMMENT ON COLUMN medication_history.change IS
 COMMENT ON COLUMN medication_history.changed_at IS 'When it happened: the event''s own time field; for an entry in error, metadata.occurredAt (NULL when not sent).';
 COMMENT ON COLUMN medication_history.by_ods IS 'The ODS code of who did it, when the event names one.';
 COMMENT ON COLUMN medication_history.last_position IS 'Equal to global_position: history rows never change.';
+
+COMMENT ON VIEW repeat_request_steps IS
+    'One row per repeat request with its state machine: requested, then approved or rejected, then issued, '
+    'then dispensed; and the time of each step (turnaround is a subtraction).';
+COMMENT ON COLUMN repeat_request_steps.request_id IS 'As repeat_requests.request_id.';
+COMMENT ON COLUMN repeat_request_steps.medication_id IS 'As repeat_requests.medication_id.';
+COMMENT ON COLUMN repeat_request_steps.nhs_number IS 'As repeat_requests.nhs_number. Identifies a person: pseudonymise before analysis.';
+COMMENT ON COLUMN repeat_request_steps.state IS 'requested, approved, rejected, issued or dispensed.';
+COMMENT ON COLUMN repeat_request_steps.channel IS 'Where it was asked for: app, pharmacy or practice.';
+COMMENT ON COLUMN repeat_request_steps.requested_at IS 'When it was asked for.';
+COMMENT ON COLUMN repeat_request_steps.approved_at IS 'When it was approved.';
+COMMENT ON COLUMN repeat_request_steps.rejected_at IS 'When it was rejected.';
+COMMENT ON COLUMN repeat_request_steps.issued_at IS 'When its prescription was issued.';
+COMMENT ON COLUMN repeat_request_steps.dispensed_at IS 'When its prescription was dispensed.';
+COMMENT ON COLUMN repeat_request_steps.last_position IS 'The global_position of the last event that changed the request or its prescription.';

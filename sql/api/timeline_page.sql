@@ -1,7 +1,8 @@
 -- A page of a patient's timeline, newest first, keyset-paginated (the patient API's main query).
 --
 -- $1 nhs_number text    any of the patient's numbers: a merged record is found by either (merged_numbers)
--- $2 kind text          one of appointment, test-order, result, journal, registration; NULL for all kinds
+-- $2 kind text          one of appointment, test-order, result, journal, registration, medication,
+--                       repeat-request, prescription, allergy; NULL for all kinds
 -- $3 from timestamptz   entries at or after it; NULL for no lower bound
 -- $4 to timestamptz     entries before it; NULL for no upper bound
 -- $5 after_occurred_at timestamptz, $6 after_entry_id text

@@ -5,9 +5,9 @@ import ProjectionCore
 ///
 /// A read model does not read its rows, so an order rule is a row: an event requires its step's row, removes it
 /// and adds the next. The engine dead-letters an event whose row is absent (approved after rejected, dispensed
-/// before issued, requested after the course stopped) as a missing precondition, against the rows as they stand
-/// before the event, earlier events of the same batch included. That parks nothing, as for appointments: if
-/// the event only came early, the one that should have come first still applies and a retry replays this one.
+/// before issued, requested after the course stopped), against the rows as they stand before the event,
+/// earlier events of the same batch included, as `out-of-order`, which parks its stream: the stream's later
+/// events wait behind it until the producer corrects the stream and ops retry or skip.
 /// Every read model that handles these events applies the same rule from here, so the timeline and the
 /// medications read model never disagree about which events happened.
 public enum MedicationSteps {
@@ -29,7 +29,7 @@ public enum MedicationSteps {
         COMMENT ON TABLE pending_steps IS
             'Bookkeeping of the read model, not for reports: which next step each medication, repeat request, '
             'prescription and allergy may take. An event whose step is not pending (approved after rejected, '
-            'dispensed before issued, requested after stopped) is dead-lettered as a missing precondition.';
+            'dispensed before issued, requested after stopped) is dead-lettered as out-of-order.';
         COMMENT ON COLUMN pending_steps.subject_id IS 'The id of the medication, request, prescription or allergy.';
         COMMENT ON COLUMN pending_steps.step IS
             'medication-active, repeat-active, request-awaiting-decision, request-approved, '
@@ -108,7 +108,7 @@ public enum MedicationSteps {
     }
 
     private static func require(_ subjectID: String, _ kind: Kind, _ reason: String) -> RowChange {
-        .require(table.name, key: key(subjectID, kind), because: reason)
+        .require(table.name, key: key(subjectID, kind), because: reason, category: .outOfOrder)
     }
 
     private static func close(_ subjectID: String, _ kind: Kind) -> RowChange {
