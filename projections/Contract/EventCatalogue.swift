@@ -3,12 +3,14 @@
 package enum EventCatalogue {
     /// One entry per event type the contract defines.
     package static let payloadTypes: [any EventPayload.Type] = [
-        PatientRegistered.self, PatientDetailsUpdated.self, PatientRecordsMerged.self,
+        PatientRegistered.self, PatientDetailsUpdated.self,
         AppointmentBooked.self, AppointmentRescheduled.self, AppointmentCancelled.self, AppointmentAttended.self,
         AppointmentMissed.self,
         TestOrdered.self, TestResultRecorded.self, TestResultAmended.self, TestResultEnteredInError.self,
         ConsentGranted.self, ConsentWithdrawn.self,
         JournalEntryAdded.self, JournalEntrySharingChanged.self, JournalEntryDeleted.self,
+        // Later types come after, so that a fuzz seed's first byte (an index in this list) keeps its type.
+        PatientRecordsMerged.self,
         MedicationPrescribed.self, RepeatPrescriptionRequested.self, RepeatPrescriptionApproved.self,
         RepeatPrescriptionRejected.self, PrescriptionIssued.self, PrescriptionDispensed.self, MedicationStopped.self,
         AllergyRecorded.self, AllergyResolved.self, AllergyEnteredInError.self,
