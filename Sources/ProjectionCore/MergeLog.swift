@@ -9,7 +9,7 @@
 /// event's position", so an event reads the same map live, in a rebuild, in `verify` and at `--as-of`.
 ///
 /// Merges are rare (a small share of patients, each merged once), so the whole list is kept; an event
-/// holds a reference to it, not a copy. Which of them are valid is the contract's business (`fold`).
+/// holds a reference to it, not a copy. Which of them are valid is the contract's business (`folded(_:)`).
 public struct MergeLog: Sendable {
     /// One merge event, as the log holds it (its own `merges` empty): the contract decides whether it is valid
     /// exactly as a projection handling it does.
