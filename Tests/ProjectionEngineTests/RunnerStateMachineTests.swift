@@ -24,6 +24,27 @@ import Testing
         return (machine, actions)
     }
 
+    /// An upgrade's newer version swapped in tables of `b`: this (older) runner leaves `b` to it, never claims
+    /// it again, and runs `a` on; with nothing left to run, the run fails with the reason.
+    @Test func aProjectionANewerVersionRebuiltIsRetiredAndTheOthersRunOn() {
+        var (machine, _) = claimedMachine(["a": 5, "b": 5], exitWhenCaughtUp: true)
+        let reclaim = machine.control("b")
+        #expect(reclaim == [.claim("b", epoch: 2)])
+        #expect(machine.retired("b", epoch: 2, reason: "newer") == [])
+        #expect(machine.state(of: "b") == .retired)
+        #expect(machine.control(nil) == [.claim("a", epoch: 2)], "ops' controls pass the retired member by")
+        _ = machine.claimed("a", epoch: 2, position: at(5), paused: false)
+        #expect(machine.leaseLost("b") == [])
+        #expect(machine.tick(now: .now) == [], "no lease is tried again for it")
+        // Caught up with `a` alone: the run asked to stop there is done.
+        _ = machine.pageRead(start: at(5), end: at(7), caughtUp: true)
+        #expect(machine.groupWritten(end: at(7), outcomes: ["a": .advanced], now: .now) == [.finish])
+
+        var (alone, _) = claimedMachine(["b": 5])
+        _ = alone.control("b")
+        #expect(alone.retired("b", epoch: 2, reason: "newer") == [.fail("newer")])
+    }
+
     @Test func startTriesEveryLockAndRebuildsChangedProjectionsFirst() {
         let machine = Machine(projections: ["a", "b", "c"], building: ["b"], exitWhenCaughtUp: false)
         #expect(machine.start() == [.rebuild(["b"]), .acquire(["a", "c"])])

@@ -83,9 +83,20 @@ extension RunnerLoop {
             members[name]?.applier = nil
             return machine.claimed(name, epoch: epoch, position: claim.position, paused: true)
         }
-        // A swap may have brought in tables built by other code: this code must not write into them.
+        // A swap may have brought in tables built by other code: this code must not write into them. Newer
+        // code's (an upgrade's new version swapped them in): leave the projection to it, give the lease up,
+        // and run the others on.
         if case .changed(let change) = try await ProjectionCatalog.check(member.projection, on: writer) {
-            throw change
+            guard change.isDowngrade else { throw change }
+            try await writer.withTransaction { conn in try Leases.release([name], holder: holder, on: conn) }
+            leases.remove(name)
+            members[name]?.applier = nil
+            runner.health.setStandingBy(name, false)
+            member.logger.error(
+                "left to the newer version that rebuilt it; the other projections run on",
+                metadata: ["projection.installedVersion": "\(change.installedVersion)"]
+            )
+            return machine.retired(name, epoch: epoch, reason: "\(change)")
         }
         let applier = BatchApplier(
             projection: member.projection,

@@ -79,7 +79,7 @@ extension RunnerStateMachine {
         guard exitWhenCaughtUp, caughtUp || level.isEmpty else { return [] }
         let done = order.allSatisfy { name in
             switch members[name]?.state {
-            case .level, .paused: true
+            case .level, .paused, .retired: true
             default: false
             }
         }

@@ -34,6 +34,9 @@ struct RunnerStateMachine {
         case ahead(LogPosition)
         /// Failed on its own; claimed again at the tick after `retryAt`.
         case failed(retryAt: ContinuousClock.Instant, failures: Int)
+        /// Its live tables were built by a newer version of the code (an upgrade swapped them in): left to that
+        /// version, never claimed again by this process, whose other projections run on.
+        case retired
     }
 
     /// One projection's entry.
@@ -146,11 +149,20 @@ struct RunnerStateMachine {
         return placeClaimed() + finishIfDone()
     }
 
+    /// Claiming `name` under `epoch` found tables a newer version of the code built: it is left to that
+    /// version and the others run on; the run fails (`reason`) only when nothing is left for it to run.
+    mutating func retired(_ name: String, epoch: Int, reason: String) -> [Action] {
+        guard let member = members[name], member.epoch == epoch, member.state == .claiming else { return [] }
+        members[name]?.state = .retired
+        if order.allSatisfy({ members[$0]?.state == .retired }) { return [.fail(reason)] }
+        return placeClaimed() + finishIfDone()
+    }
+
     /// `name`'s lease was taken by another instance (this one stopped renewing it in time, a freeze or a
     /// network cut): whatever it started can no longer commit, and it stands by.
     mutating func leaseLost(_ name: String) -> [Action] {
         switch members[name]?.state {
-        case nil, .rebuilding, .standingBy: return []
+        case nil, .rebuilding, .standingBy, .retired: return []
         default:
             members[name]?.epoch += 1
             members[name]?.state = .standingBy
@@ -164,7 +176,7 @@ struct RunnerStateMachine {
         var actions: [Action] = []
         for name in names {
             switch members[name]?.state {
-            case nil, .rebuilding, .standingBy, .claiming: continue
+            case nil, .rebuilding, .standingBy, .claiming, .retired: continue
             default: actions += claim(name)
             }
         }
