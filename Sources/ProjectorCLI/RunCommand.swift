@@ -22,8 +22,9 @@ struct RunCommand: AsyncParsableCommand {
             (restart, failover, network), every session is opened again with backoff until it is back; a \
             batch in flight is rolled back and read again, so each event still takes effect once. Stops \
             between batches on SIGTERM or SIGINT. Exit code 0 when stopped or caught up, 1 on what no \
-            reconnect mends: authentication, a database that does not exist, tables built by other code. \
-            Run it under a supervisor that starts it again (systemd Restart=always, Kubernetes): an event \
+            reconnect mends: authentication, a database that does not exist, tables built by other code at \
+            start. A projection a newer version rebuilds and swaps in while this runs is given up to it, and \
+            the others go on. Run it under a supervisor that starts it again (systemd Restart=always, Kubernetes): an event \
             whose projection kills the process (a trap, out of memory) is replayed more carefully at each \
             start, and quarantined as a crashed-projector dead letter after four deaths (sometimes six), while everything \
             else goes on.
