@@ -12,7 +12,8 @@ struct DeadLettersCommand: AsyncParsableCommand {
             its event id or position in eventlog.events. Fix the cause first (a producer's correction, a newer \
             projector), then retry; skip what must never apply, saying why.
 
-            Once an event fails (invalid-payload, unsupported-schema-version), the projection parks every later \
+            Once an event fails (invalid-payload, unsupported-schema-version, out-of-order: a step its stream \
+            rules out, such as a repeat prescription approved after it was rejected), the projection parks every later \
             event of its stream behind it, so that the stream is applied in order: category parked-behind, \
             BEHIND naming the letter it waits for. Retrying that letter successfully, or skipping it, releases \
             them. An event whose precondition is missing (missing-precondition) parks nothing: what it waits \
