@@ -219,10 +219,9 @@ import Testing
             // Every status read blocks behind this lock; requests answered meanwhile never read the database.
             try await conn.execute("BEGIN")
             try await conn.execute("LOCK TABLE projector.checkpoints IN ACCESS EXCLUSIVE MODE")
-            let started = ContinuousClock.now
             let answered = await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
-                    do { try await Task.sleep(for: .seconds(15)) } catch { return false }
+                    do { try await Task.sleep(for: .seconds(60)) } catch { return false }
                     // Requests stuck behind the lock hold the group open until it is released.
                     _ = try? await conn.execute("ROLLBACK")
                     return false
@@ -237,12 +236,12 @@ import Testing
                 group.cancelAll()
                 return first
             }
-            let elapsed = ContinuousClock.now - started
             try await conn.execute("ROLLBACK")
+            // Every request answered while the lock was still held: none waited for the database (with the bug,
+            // each read it and queued behind the lock until the ROLLBACK). How fast they answer is the
+            // benchmark's business, not this test's: alone it takes 0.3 s; beside the whole suite on 2 cores it
+            // took 13.8 s once, and a time bound failed for that, not for the bug.
             #expect(answered, "100 concurrent /status requests did not all answer 200 while the tables were locked")
-            // The bug's symptom was 7 to 9 s for such a burst: requests answered from memory take well under a
-            // second even on a loaded 2-core machine, so 10 s is a wide margin that still excludes it.
-            #expect(elapsed < .seconds(10))
             run.terminate()
             await ProjectorBinary.waitForExit(run)
         }
