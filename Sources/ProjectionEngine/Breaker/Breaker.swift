@@ -51,8 +51,8 @@ enum Breaker {
         }
     }
 
-    /// Records the page a replay is about to read and apply, committed before it is read: a process that
-    /// dies in it leaves it here. Not flushed to disk: it must outlive the process, not the server.
+    /// Records the page a replay has read and is about to decode and apply, committed before it is: a process
+    /// that dies in it leaves it here. Not flushed to disk: it must outlive the process, not the server.
     static func mark(_ consumer: String, _ pass: BreakerRecord.Pass, on conn: Connection) async throws {
         try await conn.withTransaction { conn in
             try conn.execute("SET LOCAL synchronous_commit = off")

@@ -6,7 +6,7 @@ import ProjectionCore
 import ServiceLifecycle
 
 /// What a process does first with a consumer whose last holder died: the events after its checkpoint
-/// applied in small pages, one at a time, each recorded in `projector.breakers` before it is read, so
+/// applied in small pages, one at a time, each recorded in `projector.breakers` before it is applied, so
 /// that the next death says where it happened (`BreakerDecision`).
 ///
 /// Reads and writes on one session, in turn: no page is read ahead of the one being written. Used by a
@@ -85,7 +85,6 @@ struct BreakerReplay: Sendable {
         let stop = [end, until].compactMap { $0 }.min()
         var position = checkpoint
         while pages > 0, stop.map({ position < $0 }) ?? true, !Task.isCancelled, !Task.isShuttingDownGracefully {
-            try await Breaker.mark(consumer, .init(after: position, limit: limit, until: end), on: session)
             let page = try await LogReader(connection: session).read(
                 after: position,
                 types: projection.eventTypes,
@@ -102,6 +101,10 @@ struct BreakerReplay: Sendable {
                 try await Task.sleep(for: configuration.heldBackRetryInterval)
                 continue
             }
+            // Marked in flight only now, just before its events are decoded and applied, where a poison event
+            // kills: not while the page waits behind an open transaction, a window in which a kill -9 (seen in
+            // CI, twice at one event) looked like the event's doing.
+            try await Breaker.mark(consumer, .init(after: position, limit: limit, until: end), on: session)
             let outcome = await applier.write(PagePlanner.prepare(page, for: projection), on: session, logger: logger)
             guard case .advanced(let written) = outcome else { return .left(outcome, position) }
             position = written.outcome.end
