@@ -106,7 +106,7 @@ import Testing
             let frozen = try await Connection.connect(to: url)
             let (holder, token) = (UUID(), UUID().uuidString.lowercased())
             let claimed = try await frozen.withTransaction { tx in
-                let held = try Leases.acquire(["notes"], holder: holder, length: .seconds(60), on: tx)
+                let held = try Leases.acquire(["notes"], holder: holder, length: .seconds(60), on: tx).held
                 return try held.contains("notes")
                     && Checkpoints.claim("notes", owner: token, leaseHolder: holder, on: tx) != nil
             }

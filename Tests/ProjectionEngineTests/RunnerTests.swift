@@ -103,7 +103,7 @@ import Testing
             // Another instance, whose lease lasts ten minutes.
             let holder = try await Connection.connect(to: url)
             let held = try await holder.withTransaction { tx in
-                try Leases.acquire(["notes"], holder: UUID(), length: .seconds(600), on: tx)
+                try Leases.acquire(["notes"], holder: UUID(), length: .seconds(600), on: tx).held
             }
             #expect(held == ["notes"])
             await #expect(throws: EngineError.self) { try await runUntilCaughtUp(NotesProjection(), url: url) }

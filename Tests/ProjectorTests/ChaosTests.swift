@@ -283,7 +283,10 @@ struct ChaosTests {
                 let bound = now - frozenAt < .seconds(10) ? frozenAt + .seconds(15) : now + .seconds(5)
                 let tookOver = await Chaos.waitUntilCaughtUp(url, alive: [standby], timeout: bound - now)
                 if !tookOver { writer.send(SIGCONT) }
-                try #require(tookOver, "the standby did not take over within 15 s of SIGSTOP on the writer")
+                try #require(
+                    tookOver,
+                    "the standby did not take over within 15 s of SIGSTOP on the writer: \(standby.exitDescription)"
+                )
                 print("chaos: the standby had projected every event \(ContinuousClock.now - frozenAt) after SIGSTOP")
                 // Also shows that the metric the last check reads is there.
                 #expect(try await standby.eventsApplied() > 0, "the standby's /metrics shows no events applied")

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Postgres
 import ProjectionCore
@@ -13,6 +14,8 @@ struct CatchUp: Sendable {
     let metrics: ProjectionMetrics
     /// Where its sessions are watched for a stalled statement, as the runner's own are.
     let watch: SessionWatch
+    /// The runner's identity as a lease holder, under which its sessions register (`Fencing`).
+    let holder: UUID
 
     /// Applies the log after `from` up to `until`; short of `until` only when shut down or left.
     func run(from: LogPosition, until: LogPosition) async -> Pipeline.Ending {
@@ -20,7 +23,7 @@ struct CatchUp: Sendable {
         do {
             return try await Connection.withConnection(to: url, applicationName: "projector:\(name):catch-up") {
                 writer in
-                try await writer.executeScript(configuration.writerSessionSettings)
+                try await writer.executeScript(configuration.writerSessionSettings(registeredAs: holder))
                 watch.watch(writer, as: "\(name):catch-up")
                 defer { watch.forget("\(name):catch-up") }
                 return try await Connection.withConnection(
@@ -28,6 +31,7 @@ struct CatchUp: Sendable {
                     applicationName: "projector:\(name):catch-up-reader"
                 ) { reader in
                     try await ReaderSession.prepare(reader, listening: false)
+                    try await reader.executeScript(Fencing.registration(of: holder))
                     watch.watch(reader, as: "\(name):catch-up-reader")
                     defer { watch.forget("\(name):catch-up-reader") }
                     let consumer = Pipeline.Consumer(

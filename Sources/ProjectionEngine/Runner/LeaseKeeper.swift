@@ -49,6 +49,7 @@ struct LeaseKeeper: Sendable {
     func run(into inputs: AsyncChannel<RunnerInput>) async {
         do {
             try await Connection.withConnection(to: databaseURL, applicationName: "projector:lease") { conn in
+                try await conn.executeScript(Fencing.registration(of: held.holder))
                 try await renew(on: conn, into: inputs)
             }
         } catch {

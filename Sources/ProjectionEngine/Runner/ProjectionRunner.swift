@@ -81,7 +81,7 @@ public struct ProjectionRunner: Service {
 
     private func run(writer: Connection, leases: HeldLeases, connected: @escaping @Sendable () -> Void) async throws {
         try await writer.withTransaction { conn in try ClusterCheck.check(inTransactionOn: conn) }
-        try await writer.executeScript(configuration.writerSessionSettings)
+        try await writer.executeScript(configuration.writerSessionSettings(registeredAs: leases.holder))
         // Live pages are small: planning the same statements again for each one would cost more than running them.
         await writer.cachePlans()
         var building: [String: Rebuild.Condition] = [:]
@@ -109,6 +109,7 @@ public struct ProjectionRunner: Service {
         try await onInstalled?(writer, projections.filter { !changed.contains($0.name) })
         try await Connection.withConnection(to: databaseURL, applicationName: "projector:reader") { reader in
             try await ReaderSession.prepare(reader, listening: true)
+            try await reader.executeScript(Fencing.registration(of: leases.holder))
             // The same page read, again and again: planned once.
             await reader.cachePlans()
             connected()
@@ -124,7 +125,7 @@ public struct ProjectionRunner: Service {
             watch.watch(reader, as: "reader")
             try await SessionPool.with(
                 databaseURL: databaseURL,
-                settings: configuration.writerSessionSettings,
+                settings: configuration.writerSessionSettings(registeredAs: leases.holder),
                 role: "writer",
                 watch: watch
             ) { apartSessions in

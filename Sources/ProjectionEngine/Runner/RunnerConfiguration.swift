@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 import ProjectionCore
 
 /// The engine's knobs, with defaults that suit a 2-core machine.
@@ -77,6 +78,12 @@ public struct RunnerConfiguration: Sendable {
     /// timeline's UPDATE seq-scanned all 53k rows of its table for each batch of about 1,000.
     var writerSessionSettings: String {
         synchronousCommit ? swapSessionSettings : swapSessionSettings + "; SET synchronous_commit = off"
+    }
+
+    /// `writerSessionSettings`, and the session's registration as `holder`'s, so that an instance taking a
+    /// lease over from it can end the session (`Fencing`).
+    func writerSessionSettings(registeredAs holder: UUID) -> String {
+        writerSessionSettings + ";\n" + Fencing.registration(of: holder)
     }
 
     /// `writerSessionSettings` without `synchronous_commit`, for a rebuild's own session: its swap commits

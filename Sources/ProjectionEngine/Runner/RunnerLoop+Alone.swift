@@ -15,7 +15,7 @@ extension RunnerLoop {
         in group: inout ThrowingTaskGroup<Void, any Error>
     ) {
         guard let member = members[name], let applier = member.applier else { return }
-        let (inputs, runner, watch) = (inputs, runner, watch)
+        let (inputs, runner, watch, holder) = (inputs, runner, watch, leases.holder)
         member.logger.info(
             "catching up on its own",
             metadata: [LogKey.checkpoint: "\(from)", "catchup.until": "\(until)"]
@@ -26,7 +26,8 @@ extension RunnerLoop {
                 runner: runner,
                 logger: member.logger,
                 metrics: member.metrics,
-                watch: watch
+                watch: watch,
+                holder: holder
             )
             switch await catchUp.run(from: from, until: until) {
             case .caughtUp(let end), .stopped(let end):

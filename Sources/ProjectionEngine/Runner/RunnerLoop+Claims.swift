@@ -8,18 +8,20 @@ extension RunnerLoop {
     mutating func acquire(_ names: [String]) async throws -> [RunnerStateMachine.Action] {
         let (holder, length) = (leases.holder, runner.configuration.leaseLength)
         // Standing down after a stalled session: the leases are left to a standby for a while.
-        var acquired =
+        let result =
             leases.isStandingDown
-            ? []
+            ? Leases.Acquired()
             : try await writer.withTransaction { conn in
                 try Leases.acquire(names, holder: holder, length: length, on: conn)
             }
+        var acquired = result.held
         // The lease session may have given them up (a stalled session) while this statement ran.
         if leases.isStandingDown && !acquired.isEmpty {
             let taken = Array(acquired)
             try await writer.withTransaction { conn in try Leases.release(taken, holder: holder, on: conn) }
             acquired = []
         }
+        if !acquired.isEmpty { try await fence(result.takenFrom) }
         var actions: [RunnerStateMachine.Action] = []
         for name in names {
             let taken = acquired.contains(name)
@@ -38,6 +40,26 @@ extension RunnerLoop {
             actions += machine.leased(name, acquired: taken)
         }
         return actions
+    }
+
+    /// Ends the sessions of the instances whose lapsed leases this runner just took (`Fencing`). Best effort:
+    /// a server that refuses leaves the old holder's transactions to end by themselves, and the claims that
+    /// follow wait for them as before.
+    private func fence(_ holders: Set<UUID>) async throws {
+        guard !holders.isEmpty else { return }
+        do {
+            let ended = try await writer.withTransaction { conn in try Fencing.endSessions(of: holders, on: conn) }
+            runner.logger.notice(
+                "took over leases another instance let lapse; ended its sessions",
+                metadata: ["sessions.ended": "\(ended)"]
+            )
+        } catch {
+            if Outage.isConnectionLoss(error) { throw error }
+            runner.logger.warning(
+                "took over leases another instance let lapse, but could not end its sessions; its open transactions hold their locks until they end",
+                metadata: ["error": "\(error)"]
+            )
+        }
     }
 
     /// Another instance holds `name`'s lease now: forget the claim, and stand by.
