@@ -74,6 +74,33 @@ import Testing
         #expect(next.strikes == 1)
     }
 
+    /// Seen in CI after the fix above: two kill -9 landing while one event's writes were in flight, in two
+    /// successive processes. Its code had returned each time; only a third such death quarantines it.
+    @Test func deathsWhileWritingWhatTheEventsCodePlannedAreNoStrikesAndOnlyThreeQuarantineIt() {
+        let pass = BreakerRecord.Pass(after: at(7), limit: 1, until: at(20), planned: true)
+        var record = BreakerRecord(holder: dead, deathAt: at(5), deaths: 2, pass: pass, strikes: 1)
+        for death in 1...2 {
+            let (decision, next) = record.decide(for: me, at: at(7))
+            #expect(decision == .careful(until: at(20)), "death \(death) while writing")
+            #expect(next.strikes == 1 && next.writeDeaths == death)
+            #expect(next.pass?.planned == false, "not planned for the next holder until its code returns")
+            // The next holder marks the event in flight, its code returns, and it dies writing.
+            record = next
+            record.pass?.limit = 1
+            record.pass?.planned = true
+            record.holder = dead
+        }
+        let (third, next) = record.decide(for: me, at: at(7))
+        #expect(third == .quarantine(thenCarefulUntil: at(20)))
+        #expect(next.strikes == 0 && next.writeDeaths == 0)
+    }
+
+    @Test func aDeathInTheEventsCodeAfterDeathsWhileWritingIsStillTheSecondStrike() {
+        let pass = BreakerRecord.Pass(after: at(7), limit: 1, until: at(20))
+        let record = BreakerRecord(holder: dead, deathAt: at(5), deaths: 2, pass: pass, strikes: 1, writeDeaths: 2)
+        #expect(record.decide(for: me, at: at(7)).0 == .quarantine(thenCarefulUntil: at(20)))
+    }
+
     @Test func aDeathFurtherOnInACarefulReplayGoesOnWithItWithoutAStrike() {
         let pass = BreakerRecord.Pass(after: at(7), limit: 1, until: at(20))
         let record = BreakerRecord(holder: dead, deathAt: at(5), deaths: 2, pass: pass, strikes: 1)

@@ -28,7 +28,8 @@ enum Breaker {
                 """
                 SELECT holder::text, death_transaction_id::text, death_global_position, deaths,
                        pass_transaction_id::text, pass_global_position, pass_limit,
-                       pass_until_transaction_id::text, pass_until_global_position, strikes
+                       pass_until_transaction_id::text, pass_until_global_position, strikes,
+                       pass_planned, write_deaths
                 FROM projector.breakers WHERE consumer = \(consumer) FOR UPDATE
                 """
             ).rows[0]
@@ -43,7 +44,8 @@ enum Breaker {
                     pass_global_position = \(next.pass?.after.globalPosition), pass_limit = \(next.pass?.limit),
                     pass_until_transaction_id = \(next.pass?.until.map { String($0.transactionID) })::xid8,
                     pass_until_global_position = \(next.pass?.until?.globalPosition),
-                    strikes = \(next.strikes), updated_at = now()
+                    pass_planned = \(next.pass?.planned ?? false),
+                    strikes = \(next.strikes), write_deaths = \(next.writeDeaths), updated_at = now()
                 WHERE consumer = \(consumer)
                 """
             )
@@ -62,6 +64,10 @@ enum Breaker {
                 SET strikes = CASE WHEN (pass_transaction_id, pass_global_position)
                                         = (\(String(pass.after.transactionID))::xid8, \(pass.after.globalPosition))
                                    THEN strikes ELSE 0 END,
+                    write_deaths = CASE WHEN (pass_transaction_id, pass_global_position)
+                                        = (\(String(pass.after.transactionID))::xid8, \(pass.after.globalPosition))
+                                   THEN write_deaths ELSE 0 END,
+                    pass_planned = false,
                     pass_transaction_id = \(String(pass.after.transactionID))::xid8,
                     pass_global_position = \(pass.after.globalPosition), pass_limit = \(pass.limit),
                     pass_until_transaction_id = \(pass.until.map { String($0.transactionID) })::xid8,
@@ -72,13 +78,22 @@ enum Breaker {
         }
     }
 
+    /// The projection's code returned for the event in flight: a death from here on came while writing it.
+    static func planned(_ consumer: String, on conn: Connection) async throws {
+        try await conn.withTransaction { conn in
+            try conn.execute("SET LOCAL synchronous_commit = off")
+            try conn.execute("UPDATE projector.breakers SET pass_planned = true WHERE consumer = \(consumer)")
+        }
+    }
+
     /// A replay got to its end: nothing is in flight any more.
     static func finishPass(_ consumer: String, on conn: Connection) async throws {
         try await conn.execute(
             """
             UPDATE projector.breakers
             SET pass_transaction_id = NULL, pass_global_position = NULL, pass_limit = NULL,
-                pass_until_transaction_id = NULL, pass_until_global_position = NULL, strikes = 0, updated_at = now()
+                pass_until_transaction_id = NULL, pass_until_global_position = NULL, pass_planned = false,
+                strikes = 0, write_deaths = 0, updated_at = now()
             WHERE consumer = \(consumer)
             """
         )
@@ -164,8 +179,14 @@ extension BreakerRecord {
             {
                 until = LogPosition(transactionID: untilXID, globalPosition: untilPosition)
             }
-            pass = Pass(after: LogPosition(transactionID: xid, globalPosition: position), limit: limit, until: until)
+            pass = Pass(
+                after: LogPosition(transactionID: xid, globalPosition: position),
+                limit: limit,
+                until: until,
+                planned: try row.decode(Bool.self, at: 10)
+            )
         }
         strikes = try row.decode(Int.self, at: 9)
+        writeDeaths = try row.decode(Int.self, at: 11)
     }
 }

@@ -14,8 +14,10 @@ struct BreakerRecord: Equatable, Sendable {
     var deaths = 0
     /// A careful replay's page in flight; nil outside a replay.
     var pass: Pass?
-    /// How many holders died applying the one event after `pass.after` on its own.
+    /// How many holders died running the projection's code on the one event after `pass.after` alone.
     var strikes = 0
+    /// How many holders died writing what the projection's code planned for that event.
+    var writeDeaths = 0
 
     /// A page a careful or cautious replay was applying when its process died.
     struct Pass: Equatable, Sendable {
@@ -26,6 +28,8 @@ struct BreakerRecord: Equatable, Sendable {
         var limit: Int
         /// Where the replay ends (a careful one; nil for a cautious one, which stops after a few pages).
         var until: LogPosition?
+        /// Whether the projection's code returned for the event in flight, which is being written.
+        var planned = false
     }
 }
 
@@ -51,6 +55,12 @@ extension BreakerRecord {
     /// narrowed the search down to it, are the event.
     static let strikesToQuarantine = 2
 
+    /// How many holders must die writing what the projection planned for one event before it is quarantined.
+    /// Its code ran on the event and returned; what follows is the engine's writing, round trips to the
+    /// server for the most part, where a kill -9 lands far more often than a trap. Two such deaths in a row
+    /// were seen under a test's kill -9 at random moments; three are an event the engine cannot write.
+    static let writeDeathsToQuarantine = 3
+
     /// What `holder`, starting at `checkpoint`, must do first, and the record to store as it starts.
     func decide(for holder: UUID, at checkpoint: LogPosition) -> (BreakerDecision, BreakerRecord) {
         var next = self
@@ -59,6 +69,7 @@ extension BreakerRecord {
         guard let last = self.holder, last != holder else {
             next.pass = nil
             next.strikes = 0
+            next.writeDeaths = 0
             return (.proceed, next)
         }
         // The last holder died, or froze and lost its lease: a death, either way.
@@ -66,22 +77,33 @@ extension BreakerRecord {
             // This holder has not read the event yet: if it dies before it does (kill -9 while starting up),
             // that is no strike against the event.
             next.pass?.limit = 0
+            next.pass?.planned = false
             guard pass.after == checkpoint else {
                 // It died further on in the replay than this event: go on with it.
                 next.strikes = 0
+                next.writeDeaths = 0
                 return (.careful(until: until), next)
             }
             // It died before it read the event (while starting, say): the event did not kill it.
             guard pass.limit == 1 else { return (.careful(until: until), next) }
+            if pass.planned {
+                next.writeDeaths = writeDeaths + 1
+                if next.writeDeaths >= Self.writeDeathsToQuarantine {
+                    (next.strikes, next.writeDeaths) = (0, 0)
+                    return (.quarantine(thenCarefulUntil: until), next)
+                }
+                return (.careful(until: until), next)
+            }
             next.strikes = strikes + 1
             if next.strikes >= Self.strikesToQuarantine {
-                next.strikes = 0
+                (next.strikes, next.writeDeaths) = (0, 0)
                 return (.quarantine(thenCarefulUntil: until), next)
             }
             return (.careful(until: until), next)
         }
         next.pass = nil
         next.strikes = 0
+        next.writeDeaths = 0
         next.deaths = deathAt == checkpoint ? deaths + 1 : 1
         next.deathAt = checkpoint
         return (next.deaths >= 2 ? .careful(until: nil) : .cautious, next)

@@ -105,7 +105,10 @@ struct BreakerReplay: Sendable {
             // kills: not while the page waits behind an open transaction, a window in which a kill -9 (seen in
             // CI, twice at one event) looked like the event's doing.
             try await Breaker.mark(consumer, .init(after: position, limit: limit, until: end), on: session)
-            let outcome = await applier.write(PagePlanner.prepare(page, for: projection), on: session, logger: logger)
+            let batch = PagePlanner.prepare(page, for: projection)
+            // One event's code ran and returned: a death while it is written is far likelier a kill than a trap.
+            if limit == 1 { try await Breaker.planned(consumer, on: session) }
+            let outcome = await applier.write(batch, on: session, logger: logger)
             guard case .advanced(let written) = outcome else { return .left(outcome, position) }
             position = written.outcome.end
             pages -= 1
