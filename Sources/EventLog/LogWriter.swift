@@ -93,28 +93,6 @@ public struct LogWriter: Sendable {
         return (read, stored)
     }
 
-    /// Appends events given as NDJSON records `{"stream", "type", "data", "metadata"?, "eventId"?}`,
-    /// set-based, in one transaction; PostgreSQL extracts the fields, so payloads are stored exactly as sent.
-    ///
-    /// A record without `eventId` gets a random one (and so is not idempotent).
-    /// - Returns: how many events were stored (records whose id is in the log already are skipped).
-    @discardableResult
-    public func appendRecords(jsonLines: [String]) async throws(PostgresError) -> Int {
-        guard !jsonLines.isEmpty else { return 0 }
-        let result = try await connection.query(
-            """
-            SELECT eventlog.append_many(
-                array_agg(r->>'stream' ORDER BY ord),
-                array_agg(coalesce((r->>'eventId')::uuid, gen_random_uuid()) ORDER BY ord),
-                array_agg(r->>'type' ORDER BY ord),
-                array_agg(r->'data' ORDER BY ord),
-                array_agg(coalesce(r->'metadata', '{}'::jsonb) ORDER BY ord))
-            FROM unnest(\(jsonLines)::jsonb[]) WITH ORDINALITY AS x(r, ord)
-            """
-        )
-        return try result.rows[0].decode(Int.self, at: 0)
-    }
-
     /// The actual version from `eventlog.append`'s DETAIL ("expected 3, actual 5").
     private static func actualVersion(in error: PostgresError) -> Int64 {
         guard let last = error.detail?.split(separator: " ").last else { return -1 }

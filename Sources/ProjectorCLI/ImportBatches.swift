@@ -1,9 +1,8 @@
 /// How `import` cuts a file into transactions, with a hash of each batch's lines.
 ///
 /// The check pass parses every line and records each batch's hash; the import pass reads the file again and
-/// compares, so each line is parsed once, and a file changed between the passes is caught before the batch
-/// that changed is sent. (The import pass used to parse every line again: a third of `import`'s CPU, perf.)
-/// One hash per batch: memory stays bounded by bytes, not by the file's line count.
+/// compares, so a file changed between the passes is caught before the batch that changed is sent. One hash
+/// per batch: memory stays bounded by bytes, not by the file's line count.
 struct ImportBatches {
     /// Events per batch at most (`--batch-size`).
     let maxEvents: Int

@@ -44,55 +44,57 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let limit = size.limit
         let (lines, hashes) = try check(limit: limit)
-        var reader = try LineReader(path: file, maxLineBytes: limit)
+        let source = try ImportSource(
+            path: file,
+            maxLineBytes: limit,
+            batches: ImportBatches(maxEvents: batchSize, maxBytes: Self.maxBatchBytes),
+            hashes: hashes
+        )
         var committedThrough = 0
         let stored = try await global.withConnection { conn in
             let writer = LogWriter(connection: conn)
-            var batches = ImportBatches(maxEvents: batchSize, maxBytes: Self.maxBatchBytes)
-            var batch: [String] = []
-            var sent = 0
             var stored = 0
-            var lastLine = 0
-            func flush() async throws {
-                // The lines the check pass parsed, or the file changed since: then none of this batch is sent.
-                guard sent < hashes.count, batches.cut() == hashes[sent] else {
-                    throw CommandFailure(
-                        "\(file): changed while importing, in lines \(committedThrough + 1) to \(lastLine); lines 1 "
-                            + "to \(committedThrough) are in the log"
-                    )
-                }
+            // The next batch is read and split while the server stores this one: on two cores, the client's
+            // work costs no wall time.
+            var next = Task { try source.next() }
+            while true {
+                let batch: ImportSource.Batch
                 do {
-                    stored += try await writer.appendRecords(jsonLines: batch)
+                    guard let prepared = try await next.value else { break }
+                    batch = prepared
+                } catch let changed as ImportSource.Changed {
+                    throw CommandFailure(Self.describe(changed, in: file, committedThrough: committedThrough))
+                }
+                next = Task { try source.next() }
+                do {
+                    stored += try await writer.appendMany(batch.events)
                 } catch {
+                    // Let the batch being prepared finish before the source goes away.
+                    _ = try? await next.value
                     throw CommandFailure(
-                        "\(file): the server refused the events of lines \(committedThrough + 1) to \(lastLine): "
+                        "\(file): the server refused the events of lines \(committedThrough + 1) to \(batch.lastLine): "
                             + "\(error). Lines 1 to \(committedThrough) are in the log; import the same file "
                             + "again to finish (events with an eventId already in the log are skipped)"
                     )
                 }
-                sent += 1
-                committedThrough = lastLine
-                batch.removeAll(keepingCapacity: true)
-            }
-            while let line = try reader.next() {
-                guard let bytes = line.bytes, !Self.isBlank(bytes) else {
-                    guard line.bytes == nil else { continue }
-                    throw CommandFailure("\(file):\(line.number): over the limit (the file changed while importing)")
-                }
-                if batches.mustCut(before: bytes.count) { try await flush() }
-                batches.add(bytes)
-                batch.append(String(decoding: bytes, as: UTF8.self))
-                lastLine = line.number
-            }
-            if !batch.isEmpty { try await flush() }
-            guard sent == hashes.count else {
-                throw CommandFailure(
-                    "\(file): changed while importing (it ends sooner); lines 1 to \(committedThrough) are in the log"
-                )
+                committedThrough = batch.lastLine
             }
             return stored
         }
         print("imported \(stored) events from \(lines) lines (\(lines - stored) already in the log)")
+    }
+
+    /// What to tell the user when the file changed between the passes, with what is in the log already.
+    private static func describe(_ changed: ImportSource.Changed, in file: String, committedThrough: Int) -> String {
+        let committed = "lines 1 to \(committedThrough) are in the log"
+        return switch changed {
+        case .inLines(_, let lastLine):
+            "\(file): changed while importing, in lines \(committedThrough + 1) to \(lastLine); \(committed)"
+        case .endsSooner:
+            "\(file): changed while importing (it ends sooner); \(committed)"
+        case .overLimit(let line):
+            "\(file):\(line): over the limit (the file changed while importing); \(committed)"
+        }
     }
 
     /// Checks every line of the file; returns how many events it holds and the hash of each batch the import
@@ -104,7 +106,7 @@ struct ImportCommand: AsyncParsableCommand {
         var batches = ImportBatches(maxEvents: batchSize, maxBytes: Self.maxBatchBytes)
         var hashes: [Int] = []
         while let line = try reader.next() {
-            if let bytes = line.bytes, Self.isBlank(bytes) { continue }
+            if let bytes = line.bytes, ImportSource.isBlank(bytes) { continue }
             lines += 1
             do {
                 try EventLine.checkSize(line.length, maxBytes: limit)
@@ -125,8 +127,4 @@ struct ImportCommand: AsyncParsableCommand {
         return (lines, hashes)
     }
 
-    /// Spaces, tabs and carriage returns only: a blank line, skipped.
-    private static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-    }
 }

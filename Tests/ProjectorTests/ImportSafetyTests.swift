@@ -202,10 +202,11 @@ import Testing
     /// line, to another entry of the same length) stops the import before the batch that changed, and says so.
     @Test func aFileChangedWhileImportingStopsBeforeTheChangedBatch() async throws {
         try await TestDatabase.withConnection { conn, url in
-            // The third line is 1.5 MB, so the last lies past the 1 MiB chunk the reader holds when the import
-            // pass blocks at the first batch (it has read the second line then).
-            let lines = (1...4).map { n in
-                let text = n == 3 ? String(repeating: "a", count: 1_500_000) : "e"
+            // The import pass blocks at the first batch, having read the next one ahead (the second line) and the
+            // line after it, to see that batch end (the third). The third and fourth lines are 1.5 MB each, so the
+            // last lies past the 1 MiB chunks the reader holds by then.
+            let lines = (1...5).map { n in
+                let text = n == 3 || n == 4 ? String(repeating: "a", count: 1_500_000) : "e"
                 return
                     #"{"stream": "journal-1", "type": "JournalEntryAdded", "data": {"entryId": "\#(text)"}, "eventId": "\#(Self.id(n))"}"#
             }
@@ -230,13 +231,13 @@ import Testing
             }
             let handle = try FileHandle(forUpdating: path)
             try handle.seek(toOffset: UInt64(lines.dropLast().reduce(0) { $0 + $1.utf8.count + 1 }))
-            try handle.write(contentsOf: Data(lines[3].replacingOccurrences(of: #""e"}"#, with: #""f"}"#).utf8))
+            try handle.write(contentsOf: Data(lines[4].replacingOccurrences(of: #""e"}"#, with: #""f"}"#).utf8))
             try handle.close()
             try await conn.execute("ROLLBACK")
             let ended = try await output.value
             #expect(process.terminationStatus == 1, "\(ended.stderr)")
-            #expect(ended.stderr.contains("changed while importing, in lines 4 to 4"), "\(ended.stderr)")
-            #expect(try await eventCount(conn) == 3)
+            #expect(ended.stderr.contains("changed while importing, in lines 5 to 5"), "\(ended.stderr)")
+            #expect(try await eventCount(conn) == 4)
         }
     }
 
