@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     var bulkInstallEvents = RunnerConfiguration().bulkInstallMinimumEvents ?? 0
 
     @Option(name: .long, help: "Seconds between polls of the log when no NOTIFY arrives, 0.01 to 3600.")
-    var pollInterval = 5.0
+    var pollInterval = 1.0
 
     @Option(
         name: .long,
