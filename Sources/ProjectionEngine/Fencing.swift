@@ -32,8 +32,10 @@ enum Fencing {
 
     /// Ends every live session registered by `holders`; returns how many it ended.
     ///
-    /// - Throws: `PostgresError` when the server refuses (this role may not signal the other's sessions:
-    ///   run every instance as one role, or grant `pg_signal_backend`).
+    /// Another role's sessions are found only with `pg_read_all_stats` (their `backend_start` is hidden
+    /// otherwise) and ended only with `pg_signal_backend`: run every instance as one role, or grant both.
+    ///
+    /// - Throws: `PostgresError` when the server refuses to end one.
     static func endSessions(of holders: Set<UUID>, on conn: isolated Connection) throws -> Int {
         guard !holders.isEmpty else { return 0 }
         let ids = holders.map { $0.uuidString.lowercased() }.sorted()
