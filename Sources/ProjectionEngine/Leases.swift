@@ -33,15 +33,17 @@ enum Leases {
         on conn: isolated Connection
     ) throws -> Acquired {
         let names = projections.sorted()
-        // Locks the rows in the projections' order before the upsert below locks them again: which other
-        // holders it replaces cannot change in between.
+        // Locks every row in the projections' order, as the upsert below would: which other holders it
+        // replaces cannot change in between, and the order stays the one every lease statement keeps.
         let others = try conn.query(
             """
-            SELECT projection, holder::text FROM projector.leases l
-            WHERE projection = ANY(\(names)) AND holder <> \(PostgresUUID(holder.uuidString))
-              AND (expires_at < clock_timestamp()
-                   OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.backend_pid))
-            ORDER BY projection FOR UPDATE
+            SELECT projection, holder::text FROM (
+                SELECT projection, holder, expires_at < clock_timestamp()
+                       OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.backend_pid) AS free
+                FROM projector.leases l WHERE projection = ANY(\(names))
+                ORDER BY projection FOR UPDATE
+            ) locked
+            WHERE free AND holder <> \(PostgresUUID(holder.uuidString))
             """
         ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) }
         let rows = try conn.query(
