@@ -54,8 +54,8 @@ struct ImportCommand: AsyncParsableCommand {
         let stored = try await global.withConnection { conn in
             let writer = LogWriter(connection: conn)
             var stored = 0
-            // The next batch is read and split while the server stores this one: on two cores, the client's
-            // work costs no wall time.
+            // The next batch is read and split while the server stores this one, so the client's work, on
+            // another core, adds little wall time.
             var next = Task { try source.next() }
             while true {
                 let batch: ImportSource.Batch
