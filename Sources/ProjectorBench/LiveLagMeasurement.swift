@@ -69,15 +69,18 @@ struct LiveLagMeasurement {
     }
 
     private func measure(watcher: Connection, appender: Connection) async throws -> LiveLagFigures {
-        progress("waiting for the live runner to catch up")
+        // Fresh ids (a seed of its own) so nothing collides with the events already in the log.
+        var events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: seed)).makeIterator()
+        let writer = LogWriter(connection: appender)
+        // The checkpoints stand at the log's end before the child has even started: one event appended and
+        // seen is what says that the runner follows the log, so that its start-up is not timed as lag.
+        progress("waiting for the live runner to follow the log")
+        if let first = events.next() { _ = try await writer.appendMany([first.appendable]) }
         try await waitUntilVisible(try await maxPosition(appender), watcher: watcher, timeout: .seconds(600))
 
         progress(
             "appending \(rate) events/s for \(configuration.duration), synchronous_commit \(synchronousCommit ? "on" : "off")"
         )
-        // Fresh ids (a seed of its own) so nothing collides with the events already in the log.
-        var events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: seed)).makeIterator()
-        let writer = LogWriter(connection: appender)
         let record = Record()
         let start = ContinuousClock.now
         var sent = 0
@@ -97,15 +100,7 @@ struct LiveLagMeasurement {
                     var batch: [NewEvent] = []
                     for _ in 0..<due {
                         guard let event = events.next() else { break }
-                        batch.append(
-                            NewEvent(
-                                stream: event.stream,
-                                type: event.type,
-                                eventID: event.eventID,
-                                data: event.data,
-                                metadata: event.metadata
-                            )
-                        )
+                        batch.append(event.appendable)
                     }
                     // An event whose id is in the log already is skipped: the lag of nothing is no measurement.
                     guard try await writer.appendMany(batch) == batch.count else {
@@ -189,5 +184,12 @@ struct LiveLagMeasurement {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+}
+
+extension GeneratedEvent {
+    /// The event as the log's writer takes it.
+    var appendable: NewEvent {
+        NewEvent(stream: stream, type: type, eventID: eventID, data: data, metadata: metadata)
     }
 }

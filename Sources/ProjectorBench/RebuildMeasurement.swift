@@ -58,9 +58,9 @@ struct RebuildMeasurement {
 
         progress("appending \(count) generated events")
         let appendStart = ContinuousClock.now
-        let events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: 1)).prefix(count).lazy.map {
-            NewEvent(stream: $0.stream, type: $0.type, eventID: $0.eventID, data: $0.data, metadata: $0.metadata)
-        }
+        let events = EventGenerator(GeneratorOptions(patients: Int.max / 64, seed: 1)).prefix(count).lazy.map(
+            \.appendable
+        )
         try await LogWriter(connection: conn).appendMany(events, batchSize: 5_000)
         let appendSeconds = (ContinuousClock.now - appendStart).seconds
         // A rebuild in production reads a log that autovacuum has long since analysed.

@@ -17,8 +17,8 @@ struct BenchCommand: AsyncParsableCommand {
             then each is swapped in); \
             then loads the same final rows with COPY, once into empty copies of the tables with the same indexes, \
             once into bare copies followed by creating the indexes (the physical limit). On the first size it \
-            then runs `projector run` live while appending at each --rate for --duration seconds, with \
-            synchronous_commit on and off, and reports the lag from each append's commit to its rows being \
+            then starts `projector run` live, waits until it has projected one event, appends at each --rate for \
+            --duration seconds, with synchronous_commit on and off, and reports the lag from each append's commit to its rows being \
             visible (every checkpoint past it). The database user must be allowed to CREATE DATABASE. \
             Prints a table, then the run as one JSON line; with --results, also appends that line to the file it names \
             (scripts/bench appends to Sources/ProjectorBench/results.jsonl).
