@@ -170,23 +170,39 @@ public actor Connection {
     }
 
     private func sendPrepared(_ query: Query, on conn: OpaquePointer) -> OpaquePointer? {
-        let types = query.binds.map(\.type)
-        let key = PreparedKey(sql: query.sql, types: types)
-        var name = prepared?[key]
-        if name == nil, let count = prepared?.count, count < Self.maxPrepared {
-            let fresh = "projector_\(count + 1)"
-            let result = PQprepare(conn, fresh, query.sql, Int32(types.count), types)
-            // A statement that does not prepare fails here with the server's error, as it would unprepared.
-            guard let result, PQresultStatus(result) == PGRES_COMMAND_OK else { return result }
-            PQclear(result)
-            prepared?[key] = fresh
-            name = fresh
+        let name: String?
+        switch prepare(query, on: conn) {
+        case .success(let prepared): name = prepared
+        case .failure(let failure): return failure.result
         }
         guard let name else { return send(query, on: conn) }
+        let types = query.binds.map(\.type)
         let texts = query.binds.map(\.text)
         return withOptionalCStrings(texts) { values in
             PQexecPrepared(conn, name, Int32(types.count), values, nil, nil, 0)
         }
+    }
+
+    /// The name `query` is prepared under on this session, preparing it now if it is new and there is room;
+    /// nil when plans are not cached or there is no room. A statement that does not prepare fails here with
+    /// the server's error (the result, for the caller to collect), as it would unprepared.
+    func prepare(_ query: Query, on conn: OpaquePointer) -> Result<String?, PreparedFailure> {
+        let types = query.binds.map(\.type)
+        let key = PreparedKey(sql: query.sql, types: types)
+        if let name = prepared?[key] { return .success(name) }
+        guard let count = prepared?.count, count < Self.maxPrepared else { return .success(nil) }
+        let fresh = "projector_\(count + 1)"
+        let result = PQprepare(conn, fresh, query.sql, Int32(types.count), types)
+        guard let result, PQresultStatus(result) == PGRES_COMMAND_OK else { return .failure(PreparedFailure(result)) }
+        PQclear(result)
+        prepared?[key] = fresh
+        return .success(fresh)
+    }
+
+    /// A `PQprepare` that failed: its result (nil when the connection failed), for `collect` to throw from.
+    struct PreparedFailure: Error, @unchecked Sendable {
+        let result: OpaquePointer?
+        init(_ result: OpaquePointer?) { self.result = result }
     }
 
     /// Runs `query` for its effect; returns how many rows it affected.

@@ -92,8 +92,26 @@ enum Checkpoints {
         case lostOwnership
     }
 
-    /// Moves the checkpoint to `position` if `owner` still owns it and it is not paused; call inside the batch's
-    /// transaction, which must roll back unless the answer is `.advanced`.
+    /// The statement that moves the checkpoint to `position` if `owner` still owns it and it is not paused; run
+    /// it inside the batch's transaction, then ask `advance(_:owner:updated:on:)` what became of it: the
+    /// transaction must roll back unless the answer is `.advanced`.
+    static func advanceStatement(
+        _ generation: Generation,
+        owner: String,
+        to position: LogPosition,
+        eventsSeen: Int
+    ) -> Query {
+        let store = GenerationStore(generation)
+        let unlessPaused: StaticString = store.isLive ? "AND NOT paused" : ""
+        return """
+            UPDATE projector.\(identifier: store.checkpoints)
+            SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
+                events_seen = events_seen + \(eventsSeen), updated_at = now()
+            WHERE \(identifier: store.keyColumn) = \(store.key) AND owner = \(PostgresUUID(owner)) \(literal: unlessPaused)
+            """
+    }
+
+    /// Runs `advanceStatement` and says what became of it.
     static func advance(
         _ generation: Generation,
         owner: String,
@@ -101,18 +119,19 @@ enum Checkpoints {
         eventsSeen: Int,
         on conn: isolated Connection
     ) throws -> Advance {
-        let store = GenerationStore(generation)
-        let unlessPaused: StaticString = store.isLive ? "AND NOT paused" : ""
-        let updated = try conn.execute(
-            """
-            UPDATE projector.\(identifier: store.checkpoints)
-            SET transaction_id = \(position.transactionID), global_position = \(position.globalPosition),
-                events_seen = events_seen + \(eventsSeen), updated_at = now()
-            WHERE \(identifier: store.keyColumn) = \(store.key) AND owner = \(PostgresUUID(owner)) \(literal: unlessPaused)
-            """
-        )
+        let statement = advanceStatement(generation, owner: owner, to: position, eventsSeen: eventsSeen)
+        return try advance(generation, owner: owner, updated: try conn.execute(statement), on: conn)
+    }
+
+    /// What became of `advanceStatement`, which changed `updated` rows, in the same transaction.
+    static func advance(
+        _ generation: Generation,
+        owner: String,
+        updated: Int,
+        on conn: isolated Connection
+    ) throws -> Advance {
         if updated == 1 { return .advanced }
-        guard store.isLive else { return .lostOwnership }
+        guard GenerationStore(generation).isLive else { return .lostOwnership }
         // The update re-read the row after any concurrent pause or swap committed; so does this.
         let paused = try conn.query(
             """

@@ -28,13 +28,13 @@ struct DeadLetter: Sendable {
 
 /// Dead letters: parked by writers (here), reviewed by ops (`DeadLetters+Review`, `DeadLetters+Release`).
 public enum DeadLetters {
-    /// Stores `letters` of `generation` in one statement; call inside the batch's transaction.
+    /// The statement that stores `letters` of `generation`, for the batch's transaction; nil for none.
     ///
     /// A letter parked behind another of the same batch gets that one's new id: the first letters are
     /// inserted first, and the others look their first up among them (or among those stored before, when
     /// one was stored already).
-    static func park(_ letters: [DeadLetter], of generation: Generation, on conn: isolated Connection) throws {
-        guard !letters.isEmpty else { return }
+    static func parkStatement(_ letters: [DeadLetter], of generation: Generation) -> Query? {
+        guard !letters.isEmpty else { return nil }
         let xids = letters.map { String($0.event.position.transactionID) }
         let positions = letters.map(\.event.position.globalPosition)
         let ids = letters.map(\.event.eventID)
@@ -46,8 +46,7 @@ public enum DeadLetters {
         let behindIDs = letters.map { $0.behind?.id }
         let behindEvents = letters.map { letter in letter.behind.flatMap { $0.id == nil ? $0.eventID : nil } }
         let store = GenerationStore(generation)
-        try conn.execute(
-            """
+        return """
             WITH input AS (
                 SELECT * FROM unnest(\(xids), \(positions), \(ids), \(types), \(streams), \(categories), \(reasons),
                                      \(behindIDs), \(behindEvents))
@@ -74,6 +73,5 @@ public enum DeadLetters {
             FROM input d WHERE d.behind_event IS NOT NULL
             ON CONFLICT (\(identifier: store.keyColumn), event_id) DO NOTHING
             """
-        )
     }
 }

@@ -7,7 +7,8 @@ import ProjectionCore
 /// so a batch costs one statement per kind and shape (column names, and which of them increment),
 /// not one per row:
 /// DELETE (deletes and replaces), UPDATE (merges' `set`), INSERT … ON CONFLICT DO NOTHING
-/// (replaces and merges' `insert`). That order realises `CoalescedChange`'s meaning. An
+/// (replaces and merges' `insert`), sent together in one round trip. That order realises
+/// `CoalescedChange`'s meaning. An
 /// `SQLValue.increment` in a merge's `set` becomes `column = t.column + value`.
 ///
 /// With `writtenKeys` (a new generation that started empty), a row whose key it has certainly never
@@ -25,19 +26,37 @@ struct TableWriter {
         var copied = 0
     }
 
-    func write(_ rows: [(key: [SQLValue], change: CoalescedChange)], on conn: isolated Connection) throws -> Counts {
+    /// The statements that write a table's changes, in the order they must run, and the rows to COPY.
+    struct Statements {
+        var queries: [Query] = []
+        /// Rows known to be absent (`writtenKeys`), for `copy(_:on:)`: in any order with `queries`, whose
+        /// keys they never share.
+        var copies = ShapeGroups()
         var counts = Counts()
+    }
+
+    /// Writes `rows` now: its copies, then its statements in one round trip.
+    func write(_ rows: [(key: [SQLValue], change: CoalescedChange)], on conn: isolated Connection) throws -> Counts {
+        let statements = try self.statements(for: rows)
+        try copy(statements.copies, on: conn)
+        _ = try conn.pipeline(statements.queries)
+        return statements.counts
+    }
+
+    /// The statements that write `rows`, for a caller that sends them with others (`Connection.pipeline`).
+    func statements(for rows: [(key: [SQLValue], change: CoalescedChange)]) throws -> Statements {
+        var statements = Statements()
         var deleteKeys: [[SQLValue]] = []
         var updates = ShapeGroups()
         var inserts = ShapeGroups()
-        var copies = ShapeGroups()
         // Keys are added before anything is written: a key is never reported absent once it may exist.
         let absent = writtenKeys?.absentThenAdd(layout.table, rows.lazy.map { ($0.key, $0.change != .delete) })
         for (index, (key, change)) in rows.enumerated() {
             if absent?[index] == true {
                 switch change {
                 case .delete, .merge(insert: nil, set: _): break
-                case .replace(let columns), .merge(insert: .some(let columns), set: _): copies.add(key, columns)
+                case .replace(let columns), .merge(insert: .some(let columns), set: _):
+                    statements.copies.add(key, columns)
                 }
                 continue
             }
@@ -53,30 +72,26 @@ struct TableWriter {
             }
         }
         if !deleteKeys.isEmpty {
-            try delete(deleteKeys, on: conn)
-            counts.statements += 1
-            counts.rows += deleteKeys.count
+            statements.queries.append(try delete(deleteKeys))
+            statements.counts.rows += deleteKeys.count
         }
         for group in updates.groups {
-            try update(group, on: conn)
-            counts.statements += 1
-            counts.rows += group.keys.count
+            statements.queries.append(try update(group))
+            statements.counts.rows += group.keys.count
         }
         for group in inserts.groups {
-            try insert(group, on: conn)
-            counts.statements += 1
-            counts.rows += group.keys.count
+            statements.queries.append(try insert(group))
+            statements.counts.rows += group.keys.count
         }
-        for group in copies.groups {
-            try copy(group, on: conn)
-            counts.statements += 1
-            counts.rows += group.keys.count
-            counts.copied += group.keys.count
+        statements.counts.statements = statements.queries.count + statements.copies.groups.count
+        for group in statements.copies.groups {
+            statements.counts.rows += group.keys.count
+            statements.counts.copied += group.keys.count
         }
-        return counts
+        return statements
     }
 
-    private func delete(_ keys: [[SQLValue]], on conn: isolated Connection) throws {
+    private func delete(_ keys: [[SQLValue]]) throws -> Query {
         let key = layout.primaryKey
         let aliases = key.indices.map { "k\($0)" }
         let match = try keyMatch()
@@ -86,10 +101,10 @@ struct TableWriter {
             WHERE \(match)
             """
         let binds = key.indices.map { i in arrayBind(keys.map { $0[i] }) }
-        try conn.execute(Query(unsafeSQL: sql, binds: binds))
+        return Query(unsafeSQL: sql, binds: binds)
     }
 
-    private func update(_ group: ShapeGroups.Group, on conn: isolated Connection) throws {
+    private func update(_ group: ShapeGroups.Group) throws -> Query {
         let key = layout.primaryKey
         let keyAliases = key.indices.map { "k\($0)" }
         let valueAliases = group.shape.indices.map { "v\($0)" }
@@ -110,7 +125,7 @@ struct TableWriter {
         let binds =
             key.indices.map { i in arrayBind(group.keys.map { $0[i] }) }
             + group.shape.indices.map { i in arrayBind(group.rows.map { $0.columns[i].value }) }
-        try conn.execute(Query(unsafeSQL: sql, binds: binds))
+        return Query(unsafeSQL: sql, binds: binds)
     }
 
     /// The indices of `keys` whose rows exist, in one statement.
@@ -127,7 +142,7 @@ struct TableWriter {
         }
     }
 
-    private func insert(_ group: ShapeGroups.Group, on conn: isolated Connection) throws {
+    private func insert(_ group: ShapeGroups.Group) throws -> Query {
         let key = layout.primaryKey
         // A projection may repeat a key column among the columns; the key's own values win.
         let valueIndices = group.shape.indices.filter { !key.contains(group.shape[$0].name) }
@@ -143,10 +158,14 @@ struct TableWriter {
         let binds =
             key.indices.map { i in arrayBind(group.keys.map { $0[i] }) }
             + valueIndices.map { i in arrayBind(group.rows.map { $0.columns[i].value }) }
-        try conn.execute(Query(unsafeSQL: sql, binds: binds))
+        return Query(unsafeSQL: sql, binds: binds)
     }
 
-    /// Inserts rows known to be absent with `COPY … FROM STDIN`.
+    /// Inserts rows known to be absent with `COPY … FROM STDIN`, a statement per shape.
+    func copy(_ copies: ShapeGroups, on conn: isolated Connection) throws {
+        for group in copies.groups { try copy(group, on: conn) }
+    }
+
     private func copy(_ group: ShapeGroups.Group, on conn: isolated Connection) throws {
         let key = layout.primaryKey
         let valueIndices = group.shape.indices.filter { !key.contains(group.shape[$0].name) }
