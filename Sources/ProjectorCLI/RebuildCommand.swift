@@ -52,11 +52,9 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Progress and the result as JSON lines on standard output.")
     var json = false
 
-    @Option(name: .long, help: "Events per transaction.")
-    var batchSize = RunnerConfiguration().batchSize
+    @OptionGroup var page: PageOptions
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if all && !projections.isEmpty { throw ValidationError("give read models or --all, not both") }
         if !all && projections.isEmpty { throw ValidationError("name the read models to rebuild, or give --all") }
         if Set(projections).count != projections.count { throw ValidationError("a read model is named twice") }
@@ -82,7 +80,7 @@ struct RebuildCommand: AsyncParsableCommand {
         try await global.checkCluster()
         let logger = global.makeLogger()
         var configuration = RunnerConfiguration()
-        configuration.batchSize = batchSize
+        page.apply(to: &configuration)
         if let into {
             let report = ProgressReport(label: selected[0].name, json: json)
             let finished = try await cancellableOnSignal { [configuration] in

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Postgres
+import ProjectionCore
 import ProjectionEngine
 import ProjectorHTTP
 import ServiceLifecycle
@@ -39,8 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Stop once every committed event is applied, instead of following the log.")
     var exitWhenCaughtUp = false
 
-    @Option(name: .long, help: "Events per transaction.")
-    var batchSize = RunnerConfiguration().batchSize
+    @OptionGroup var page: PageOptions
 
     @Option(
         name: .long,
@@ -93,6 +93,15 @@ struct RunCommand: AsyncParsableCommand {
     )
     var leaseSeconds: Double?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds one statement may run on this instance's reader or writer session before the session counts as stalled (a frozen server process, a lost network path): the instance gives its leases up, so a standby takes over, and connects again. 5 to 3600, above the writers' 4 s lock timeout so that a lock wait fails first.",
+            valueName: "seconds"
+        )
+    )
+    var statementDeadline = RunnerConfiguration().statementDeadline.seconds
+
     /// The lease length, from the option or the environment.
     private var leaseLength: Double {
         leaseSeconds ?? ProcessInfo.processInfo.environment["PROJECTOR_LEASE_SECONDS"].flatMap { Double($0) } ?? 3
@@ -109,7 +118,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard bulkInstallEvents >= 0 else { throw ValidationError("--bulk-install-events must be 0 or more") }
         // Bounded, not only positive: `inf` or `1e400` seconds would trap turning into a `Duration`.
         guard (0.01...3600).contains(pollInterval) else {
@@ -120,6 +128,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard (1...86_400).contains(readyStallSeconds) else {
             throw ValidationError("--ready-stall-seconds must be 1 to 86400 seconds")
+        }
+        guard (5...3600).contains(statementDeadline) else {
+            throw ValidationError("--statement-deadline must be 5 to 3600 seconds")
         }
         guard leaseLength >= 0.3 && leaseLength <= 3600 else {
             throw ValidationError("--lease-seconds (or PROJECTOR_LEASE_SECONDS) must be 0.3 to 3600")
@@ -139,7 +150,8 @@ struct RunCommand: AsyncParsableCommand {
         let registry = port.map { _ in MetricsBootstrap.registry() }
         let projections = try AllProjections.select(only)
         var configuration = RunnerConfiguration()
-        configuration.batchSize = batchSize
+        page.apply(to: &configuration)
+        configuration.statementDeadline = .milliseconds(Int64(statementDeadline * 1000))
         configuration.exitWhenCaughtUp = exitWhenCaughtUp
         configuration.bulkInstallMinimumEvents = bulkInstallEvents > 0 ? bulkInstallEvents : nil
         configuration.idlePollInterval = .milliseconds(Int64(pollInterval * 1000))

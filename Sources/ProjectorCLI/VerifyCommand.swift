@@ -28,12 +28,10 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "The report as JSON on standard output.")
     var json = false
 
-    @Option(name: .long, help: "Events per transaction of the replay.")
-    var batchSize = RunnerConfiguration().batchSize
+    @OptionGroup var page: PageOptions
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit cannot be negative") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
     func run() async throws {
@@ -41,7 +39,7 @@ struct VerifyCommand: AsyncParsableCommand {
         try await global.checkCluster()
         let logger = global.makeLogger()
         var configuration = RunnerConfiguration()
-        configuration.batchSize = batchSize
+        page.apply(to: &configuration)
         let progress = ProgressReport(label: selected.name, json: false)
         var verification = Verification(
             projection: selected,
