@@ -53,18 +53,15 @@ public struct LogWriter: Sendable {
     /// - Returns: how many events were stored.
     @discardableResult
     public func appendMany(_ events: [NewEvent]) async throws(PostgresError) -> Int {
-        guard !events.isEmpty else { return 0 }
-        let streams = events.map(\.stream)
-        let ids = events.map(\.eventID)
-        let types = events.map(\.type)
-        let data = events.map(\.data)
-        let metadata = events.map(\.metadata)
-        let result = try await connection.query(
-            """
-            SELECT eventlog.append_many(\(streams), \(ids)::uuid[], \(types), \(data)::jsonb[], \(metadata)::jsonb[])
-            """
-        )
-        return try result.rows[0].decode(Int.self, at: 0)
+        try await append(AppendBatch(events))
+    }
+
+    /// Appends a batch made ready beforehand (`AppendBatch`), as `appendMany(_:)` does.
+    /// - Returns: how many events were stored.
+    @discardableResult
+    public func append(_ batch: AppendBatch) async throws(PostgresError) -> Int {
+        guard let query = batch.query else { return 0 }
+        return try await connection.query(query).rows[0].decode(Int.self, at: 0)
     }
 
     /// Appends a stream of events in transactions of `batchSize`, holding one batch in memory at a time.

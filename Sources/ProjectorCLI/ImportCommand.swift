@@ -54,8 +54,8 @@ struct ImportCommand: AsyncParsableCommand {
         let stored = try await global.withConnection { conn in
             let writer = LogWriter(connection: conn)
             var stored = 0
-            // The next batch is read and split while the server stores this one, so the client's work, on
-            // another core, adds little wall time.
+            // The next batch is read, split and written out as the statement's parameters while the server
+            // stores this one, so the client's work, on another core, adds little wall time.
             var next = Task { try source.next() }
             while true {
                 let batch: ImportSource.Batch
@@ -67,7 +67,7 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 next = Task { try source.next() }
                 do {
-                    stored += try await writer.appendMany(batch.events)
+                    stored += try await writer.append(batch.events)
                 } catch {
                     // Let the batch being prepared finish before the source goes away.
                     _ = try? await next.value

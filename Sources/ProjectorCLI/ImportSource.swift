@@ -10,9 +10,9 @@ import Foundation
 /// fifth of its time, measured). `import` prepares the next batch while the server stores the last, one task
 /// at a time: hence a class, used by one task after another, never by two at once.
 final class ImportSource: @unchecked Sendable {
-    /// The events of lines `firstLine` to `lastLine` (blank lines skipped).
+    /// The events of lines `firstLine` to `lastLine` (blank lines skipped), ready to append.
     struct Batch: Sendable {
-        var events: [NewEvent]
+        var events: AppendBatch
         var firstLine: Int
         var lastLine: Int
     }
@@ -97,7 +97,7 @@ final class ImportSource: @unchecked Sendable {
             throw Changed.inLines(firstLine: firstLine, lastLine: lastLine)
         }
         sent += 1
-        return Batch(events: events, firstLine: firstLine, lastLine: lastLine)
+        return Batch(events: AppendBatch(events), firstLine: firstLine, lastLine: lastLine)
     }
 
     /// Spaces, tabs and carriage returns only: a blank line, skipped.
