@@ -9,7 +9,7 @@ import Postgres
 public struct AppendBatch: Sendable {
     /// How many events it holds.
     public let count: Int
-    /// The `append_many` call; nil for no events.
+    /// The `append_many_text` call (payloads as JSON text, which the server parses row by row); nil for no events.
     let query: Query?
 
     /// `events`, ready to append.
@@ -25,7 +25,7 @@ public struct AppendBatch: Sendable {
         let data = events.map(\.data)
         let metadata = events.map(\.metadata)
         query = """
-            SELECT eventlog.append_many(\(streams), \(ids)::uuid[], \(types), \(data)::jsonb[], \(metadata)::jsonb[])
+            SELECT eventlog.append_many_text(\(streams), \(ids)::uuid[], \(types), \(data), \(metadata))
             """
     }
 }

@@ -81,6 +81,47 @@ func uuid(_ n: Int) -> String {
         }
     }
 
+    /// Producers outside `projector` call the SQL functions: `append_many` (jsonb payloads) and `append_many_text`
+    /// (JSON text) store the same events the same way, from one statement.
+    @Test(arguments: ["append_many", "append_many_text"])
+    func producersAppendThroughEitherSQLFunction(function: String) async throws {
+        try await TestDatabase.withConnection { conn, _ in
+            let data = ["{\"n\": 1}", "{\"n\": 2}", "{\"n\": 1}", "{\"n\": 4}"]
+            let cast = function == "append_many" ? "jsonb[]" : "text[]"
+            let streams = ["journal-1", "journal-2", "journal-1", "journal-1"]
+            let ids = [uuid(1), uuid(2), uuid(1), uuid(4)]
+            let types = ["T", "T", "T", "T"]
+            let query = Query(
+                unsafeSQL: "SELECT eventlog.\(function)($1::text[], $2::uuid[], $3::text[], $4::\(cast), $5::\(cast))",
+                binds: [
+                    PostgresBind(streams), PostgresBind(ids), PostgresBind(types), PostgresBind(data),
+                    PostgresBind(data.map { _ in "{}" }),
+                ]
+            )
+            // The duplicate id inside the call is stored once; a second call stores nothing.
+            #expect(try await conn.query(query).rows[0].decode(Int.self, at: 0) == 3)
+            #expect(try await conn.query(query).rows[0].decode(Int.self, at: 0) == 0)
+            let rows = try await conn.query(
+                "SELECT stream_id, stream_position, data->>'n' FROM eventlog.events ORDER BY global_position"
+            ).rows.map {
+                "\(try $0.decode(String.self, at: 0))@\(try $0.decode(Int.self, at: 1)):\(try $0.decode(String.self, at: 2))"
+            }
+            #expect(rows == ["journal-1@0:1", "journal-2@0:2", "journal-1@1:4"])
+            // Text that is not JSON fails the call, and stores nothing.
+            let bad = Query(
+                unsafeSQL: "SELECT eventlog.\(function)($1::text[], $2::uuid[], $3::text[], $4::\(cast), $5::\(cast))",
+                binds: [
+                    PostgresBind(["journal-9"]), PostgresBind([uuid(9)]), PostgresBind(["T"]),
+                    PostgresBind(["{not json"]),
+                    PostgresBind(["{}"]),
+                ]
+            )
+            await #expect(throws: PostgresError.self) { try await conn.query(bad) }
+            let count = try await conn.query("SELECT count(*) FROM eventlog.events").rows[0].decode(Int.self, at: 0)
+            #expect(count == 3)
+        }
+    }
+
     @Test func concurrentAppendsToOneStreamNeverShareAPosition() async throws {
         try await TestDatabase.withFreshDatabase { url in
             try await withThrowingTaskGroup(of: Void.self) { group in
