@@ -1,5 +1,5 @@
--- eventlog.append_many_text: append_many for payloads sent as JSON text, which `projector import` and every
--- other append of `projector` now use.
+-- eventlog.append_many_text: append_many for payloads sent as JSON text, which `projector`'s batch appends
+-- (import, generate --into-log, the benchmark) now use.
 --
 -- A jsonb[] parameter is parsed into a whole array of jsonb values before the statement runs; sent as text[]
 -- and cast row by row in the insert, the same payloads cost less. psql, 321,969 generated events in 5,000-event
