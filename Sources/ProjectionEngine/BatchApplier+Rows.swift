@@ -12,8 +12,7 @@ extension BatchApplier {
         on conn: isolated Connection
     ) throws -> TableWriter.Counts {
         let statements = try rowStatements(of: plan, layouts: layouts, projection: projection, writtenKeys: writtenKeys)
-        try statements.copy(on: conn)
-        _ = try conn.pipeline(statements.queries)
+        _ = try statements.write(on: conn)
         return statements.counts
     }
 
@@ -46,9 +45,11 @@ extension BatchApplier {
         var copies: [(writer: TableWriter, rows: ShapeGroups)] = []
         var counts = TableWriter.Counts()
 
-        /// Copies the rows known absent (`WrittenKeys`); their keys are none of `queries`', so before them.
-        func copy(on conn: isolated Connection) throws {
+        /// Copies the rows known absent (`WrittenKeys`; their keys are none of `queries`', so first), then
+        /// runs `queries` and `then` in one round trip; returns those statements' results.
+        func write(then: [Query] = [], on conn: isolated Connection) throws -> [QueryResult] {
             for (writer, rows) in copies { try writer.copy(rows, on: conn) }
+            return try conn.pipeline(queries + then)
         }
     }
 }

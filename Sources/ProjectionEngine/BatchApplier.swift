@@ -133,19 +133,16 @@ struct BatchApplier: Sendable {
         }
         // The rows, the letters and the checkpoint in one round trip: no result is needed in between, and
         // on a busy machine the round trips were most of a small live page's time.
-        var statements = try BatchApplier.rowStatements(
+        let statements = try BatchApplier.rowStatements(
             of: plan,
             layouts: layouts,
             projection: projection.name,
             writtenKeys: writtenKeys
         )
         let counts = statements.counts
-        try statements.copy(on: conn)
-        if let park = DeadLetters.parkStatement(plan.deadLetters, of: generation) { statements.queries.append(park) }
-        statements.queries.append(
-            Checkpoints.advanceStatement(generation, owner: owner, to: end, eventsSeen: eventCount)
-        )
-        let results = try conn.pipeline(statements.queries)
+        let park = DeadLetters.parkStatement(plan.deadLetters, of: generation)
+        let checkpoint = Checkpoints.advanceStatement(generation, owner: owner, to: end, eventsSeen: eventCount)
+        let results = try statements.write(then: [park, checkpoint].compactMap { $0 }, on: conn)
         var outcome = Outcome(events: eventCount, deadLetters: plan.deadLetters.count, end: end)
         outcome.parkedBehind = plan.deadLetters.count(where: { $0.behind != nil })
         outcome.parkingLookups = asked ? 1 : 0
