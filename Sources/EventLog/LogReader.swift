@@ -46,7 +46,8 @@ public struct LogReader: Sendable {
         types: Set<String>? = nil,
         limit: Int,
         maxBytes: Int = LogReader.defaultMaxBytes,
-        until: LogPosition? = nil
+        until: LogPosition? = nil,
+        partition: LogPartition? = nil
     ) async throws(PostgresError)
         -> LogPage
     {
@@ -56,6 +57,7 @@ public struct LogReader: Sendable {
             limit: limit,
             maxBytes: maxBytes,
             until: until,
+            partition: partition,
             on: connection
         )
     }
@@ -76,6 +78,9 @@ public struct LogReader: Sendable {
     /// events left out are always a suffix of the page, which then counts as full: the next read starts
     /// after its last event.
     ///
+    /// With `partition`, only that partition's events are returned; the page's end is still the log's, so a
+    /// partition with no event for a while is caught up all the same.
+    ///
     /// Each event carries the log's merge events up to the page's end (`RecordedEvent.merges`).
     public static func read(
         after position: LogPosition,
@@ -83,6 +88,7 @@ public struct LogReader: Sendable {
         limit: Int,
         maxBytes: Int = LogReader.defaultMaxBytes,
         until: LogPosition? = nil,
+        partition: LogPartition? = nil,
         on conn: isolated Connection
     ) throws(PostgresError) -> LogPage {
         var page = try readPage(
@@ -91,6 +97,7 @@ public struct LogReader: Sendable {
             limit: limit,
             maxBytes: maxBytes,
             until: until,
+            partition: partition,
             on: conn
         )
         try attachMerges(to: &page.events, upTo: page.end, on: conn)
@@ -115,9 +122,11 @@ public struct LogReader: Sendable {
         limit: Int,
         maxBytes: Int,
         until: LogPosition?,
+        partition: LogPartition?,
         on conn: isolated Connection
     ) throws(PostgresError) -> LogPage {
         let typeList = types.map { $0.sorted() }
+        let run = partition?.runID
         let untilXID = until.map { String($0.transactionID) }
         let budget = Int64(max(1, maxBytes))
         let result = try conn.query(
@@ -155,6 +164,11 @@ public struct LogReader: Sendable {
                                   AND (\(untilXID)::xid8 IS NULL
                                        OR (e.transaction_id, e.global_position) <= (\(untilXID)::xid8, \(until?.globalPosition)))
                                   AND (\(typeList)::text[] IS NULL OR e.event_type = ANY(\(typeList)::text[]))
+                                  AND (\(run)::uuid IS NULL OR coalesce(
+                                      (SELECT ps.partition FROM projector.partition_streams ps
+                                       WHERE ps.run = \(run)::uuid AND ps.stream_id = e.stream_id),
+                                      projector.partition_of(projector.patient_key(e.stream_id, e.data), \(partition?.count)::integer)
+                                  ) = \(partition?.index))
                                 ORDER BY e.transaction_id, e.global_position
                                 LIMIT \(limit)
                             ) c

@@ -140,3 +140,11 @@ extension String {
         return String(s)
     }
 }
+
+extension PostgresError {
+    /// The SQLSTATE of `error`: a server error, thrown alone or as a transaction's; nil for anything else.
+    public static func sqlState(of error: any Error) -> String? {
+        let underlying = (error as? TransactionError)?.underlying ?? error
+        return (underlying as? PostgresError)?.sqlState
+    }
+}

@@ -40,6 +40,9 @@ public enum FailurePolicy: String, Sendable, Codable, CaseIterable {
 enum Checkpoints {
     /// Takes ownership of `generation`'s checkpoint and returns where it stands.
     static func claim(_ generation: Generation, owner: String, on conn: isolated Connection) throws -> CheckpointClaim {
+        if let partition = generation.partition {
+            return try PartitionCheckpoints.claim(generation.schema, partition: partition, owner: owner, on: conn)
+        }
         let store = GenerationStore(generation)
         let state: StaticString = store.isLive ? "paused, on_failure" : "false, 'park'"
         let rows = try conn.query(
@@ -101,6 +104,15 @@ enum Checkpoints {
         to position: LogPosition,
         eventsSeen: Int
     ) -> Query {
+        if let partition = generation.partition {
+            return PartitionCheckpoints.advanceStatement(
+                generation.schema,
+                partition: partition,
+                owner: owner,
+                to: position,
+                eventsSeen: eventsSeen
+            )
+        }
         let store = GenerationStore(generation)
         let unlessPaused: StaticString = store.isLive ? "AND NOT paused" : ""
         return """

@@ -14,7 +14,8 @@ struct Projector: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, RunCommand.self, StatusCommand.self, AppendCommand.self, ImportCommand.self,
             GenerateCommand.self, LogCommand.self, DeadLettersCommand.self, PseudonymKeyCommand.self,
-            RebuildCommand.self, VerifyCommand.self, PauseCommand.self, ResumeCommand.self, ResetCommand.self,
+            RebuildCommand.self, BuildWorkerCommand.self, VerifyCommand.self, PauseCommand.self, ResumeCommand.self,
+            ResetCommand.self,
             PolicyCommand.self, BenchCommand.self,
         ]
     )

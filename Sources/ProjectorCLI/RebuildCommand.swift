@@ -23,6 +23,13 @@ struct RebuildCommand: AsyncParsableCommand {
             once for all of them, and each new generation is written on a session of its own, then swapped in \
             on its own. One that fails does not stop the others; the exit status is 1 if any failed.
 
+            With --partitions N the build is shared: the patients are split into N partitions (a merged \
+            patient's records stay in one), and this process and any `projector build-worker` started against \
+            the same database, on any machine, each claim a partition at a time through a lease until all are \
+            built up to where the log ended when the rebuild started. A worker that dies or freezes loses its \
+            lease after a few seconds and another resumes its partition. This process then builds the rest of \
+            the log, the indexes, and swaps, once. If this process dies, run the same rebuild again: it resumes.
+
             With --as-of TIME|POSITION --into SCHEMA, builds the read model as it was at that point of the log \
             in SCHEMA instead, for audits; nothing is swapped. POSITION is xid/position (as `projector status` \
             prints it) or a global position; TIME is when events were recorded, e.g. 2026-03-01T09:00:00Z.
@@ -52,6 +59,15 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Progress and the result as JSON lines on standard output.")
     var json = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Share the build in this many partitions of the patients with `projector build-worker` processes (1 to 1024).",
+            valueName: "n"
+        )
+    )
+    var partitions = 1
+
     @OptionGroup var page: PageOptions
 
     func validate() throws {
@@ -73,6 +89,8 @@ struct RebuildCommand: AsyncParsableCommand {
             }
         }
         if keepOld && into != nil { throw ValidationError("--keep-old applies to a swap, not to --into") }
+        if !(1...1024).contains(partitions) { throw ValidationError("--partitions must be between 1 and 1024") }
+        if partitions > 1 && into != nil { throw ValidationError("--partitions applies to a rebuild, not to --into") }
     }
 
     func run() async throws {
@@ -167,6 +185,7 @@ struct RebuildCommand: AsyncParsableCommand {
         rebuild.keepOld = keepOld
         rebuild.discardWhenStopped = true
         rebuild.waitForOtherRebuild = false
+        rebuild.partitions = partitions
         rebuild.onProgress = { progress in await report.show(progress) }
         return rebuild
     }

@@ -16,6 +16,10 @@ public struct Generation: Sendable, Hashable, CustomStringConvertible {
     public var schema: String
     /// Live or being built.
     public var role: Role
+    /// For a build shared by several workers, the partition of the patients this writer applies: its
+    /// checkpoint is then the partition's (`projector.build_partitions`); its rows and dead letters are the
+    /// build's.
+    public var partition: Int? = nil
 
     /// The live generation of `projection`.
     public static func live(_ projection: String) -> Generation {
@@ -27,7 +31,13 @@ public struct Generation: Sendable, Hashable, CustomStringConvertible {
         Generation(projection: projection, schema: schema, role: .build)
     }
 
-    public var description: String { role == .live ? "\(projection) (live)" : "\(projection) in \(schema)" }
+    public var description: String {
+        switch (role, partition) {
+        case (.live, _): "\(projection) (live)"
+        case (.build, nil): "\(projection) in \(schema)"
+        case (.build, let partition?): "\(projection) in \(schema), partition \(partition)"
+        }
+    }
 }
 
 /// Where a generation keeps its checkpoint and its dead letters, so their SQL is written once for every role.

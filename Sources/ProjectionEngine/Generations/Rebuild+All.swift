@@ -10,10 +10,12 @@ extension Rebuild {
     /// that is done. Each rebuild keeps its own lock, build schema, swap and outcome: one that fails (its
     /// lock taken, its build or its swap failing) is reported as failed and the others go on.
     ///
-    /// `rebuilds` must name different projections of one database, with one configuration.
+    /// `rebuilds` must name different projections of one database, with one configuration and one number of
+    /// partitions.
     public static func runAll(_ rebuilds: [Rebuild]) async -> [String: Result<Rebuild.Outcome, any Error>] {
         precondition(Set(rebuilds.map(\.projection.name)).count == rebuilds.count, "a projection is rebuilt twice")
         precondition(Set(rebuilds.map(\.databaseURL)).count <= 1, "rebuilds run together share a database")
+        precondition(Set(rebuilds.map(\.partitions)).count <= 1, "rebuilds run together share their partitions")
         guard let first = rebuilds.first else { return [:] }
         do {
             // Each rebuild takes its lock, creates its build and swaps on one session of its own (the build
@@ -45,7 +47,25 @@ extension Rebuild {
             case .failure(let error): outcomes[name] = .failure(error)
             }
         }
-        let built = await buildAll(rebuilds.compactMap { builds[$0.projection.name] }, of: rebuilds)
+        var toBuild = rebuilds.compactMap { builds[$0.projection.name] }
+        // Shared builds first reach their run's target through partitions; those that did go on alone.
+        var shared: [String: Build.Ending] = [:]
+        if let first = rebuilds.first, first.partitions > 1, !toBuild.isEmpty {
+            shared = await PartitionedBuild.run(
+                toBuild,
+                partitions: first.partitions,
+                databaseURL: first.databaseURL,
+                configuration: first.configuration,
+                logger: first.logger
+            )
+            toBuild.removeAll { build in
+                guard let ending = shared[build.schema] else { return false }
+                if case .caughtUp = ending { return false }
+                return true
+            }
+        }
+        var built = await buildAll(toBuild, of: rebuilds)
+        for (schema, ending) in shared where built[schema] == nil { built[schema] = ending }
         let finished = await withTaskGroup(of: (String, Result<Rebuild.Outcome, any Error>).self) { group in
             for rebuild in rebuilds {
                 let name = rebuild.projection.name

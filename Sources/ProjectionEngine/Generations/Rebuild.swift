@@ -48,6 +48,9 @@ public struct Rebuild: Sendable {
     public var discardWhenStopped = false
     /// When another rebuild of the projection is running: wait for it (true) or fail (false).
     public var waitForOtherRebuild = true
+    /// Partitions of the patients the build is shared in (`PartitionWorker`); 1 builds it in this process
+    /// alone. Only a build not written yet is split; one resumed keeps how it was started.
+    public var partitions = 1
     /// Called after each batch of the build.
     public var onProgress: @Sendable (BuildProgress) async -> Void = { _ in }
 

@@ -40,6 +40,8 @@ struct Pipeline: Sendable {
     let configuration: RunnerConfiguration
     /// The last position to apply (as-of builds, a catch-up up to its group); nil for the whole log.
     var until: LogPosition? = nil
+    /// The partition of the patients to read, for a worker of a shared rebuild; nil for every event.
+    var partition: LogPartition? = nil
 
     /// Runs until every consumer caught up or left, or shutdown; `onWritten` is called after each share's write.
     ///
@@ -113,7 +115,8 @@ struct Pipeline: Sendable {
                 types: types,
                 limit: configuration.batchSize,
                 maxBytes: configuration.pageBytes,
-                until: until
+                until: until,
+                partition: partition
             )
             // A caught-up page is sent even when empty, so each checkpoint reaches the end.
             if !page.events.isEmpty || page.end != position || page.isCaughtUp {

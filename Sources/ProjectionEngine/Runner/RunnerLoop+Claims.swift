@@ -177,8 +177,7 @@ extension RunnerLoop {
 
     /// Whether `error` is a statement that gave up waiting for a lock (`lock_timeout`, SQLSTATE 55P03).
     static func isLockTimeout(_ error: any Error) -> Bool {
-        let underlying = (error as? TransactionError)?.underlying ?? error
-        return (underlying as? PostgresError)?.sqlState == "55P03"
+        PostgresError.sqlState(of: error) == "55P03"
     }
 
     /// Gives up every lease this runner holds, having stopped cleanly: the breaker has nothing to fear.
