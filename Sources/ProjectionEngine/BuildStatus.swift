@@ -36,12 +36,18 @@ extension StatusReader {
     public static func builds(of projections: [any Projection], on conn: Connection) async throws -> [BuildStatus] {
         let rows = try await conn.query(
             """
-            SELECT schema_name, projection, purpose, transaction_id::text, global_position, events_seen,
-                   until_transaction_id::text, until_position,
-                   extract(epoch FROM updated_at - started_at)::float8, extract(epoch FROM now() - updated_at)::float8,
-                   to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            FROM projector.builds ORDER BY started_at, schema_name
+            SELECT b.schema_name, b.projection, b.purpose, b.transaction_id::text, b.global_position,
+                   b.events_seen, b.until_transaction_id::text, b.until_position,
+                   extract(epoch FROM u.at - b.started_at)::float8, extract(epoch FROM now() - u.at)::float8,
+                   to_char(b.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   to_char(u.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   coalesce(p.seen, 0)
+            FROM projector.builds b
+            -- A shared build's progress is its partitions' until they all reach the target.
+            LEFT JOIN (SELECT schema_name, sum(events_seen)::bigint AS seen, max(updated_at) AS at
+                       FROM projector.build_partitions GROUP BY schema_name) p ON p.schema_name = b.schema_name
+            CROSS JOIN LATERAL (SELECT greatest(b.updated_at, p.at) AS at) u
+            ORDER BY b.started_at, b.schema_name
             """
         ).rows
         var builds: [BuildStatus] = []
@@ -51,7 +57,7 @@ extension StatusReader {
             let untilXID = try row.decode(String?.self, at: 6)
             let untilPosition = try row.decode(Int64?.self, at: 7)
             let types = projections.first { $0.name == name }.map { $0.eventTypes.sorted() }
-            let left = try await conn.query(
+            let counted = try await conn.query(
                 """
                 SELECT count(*) FROM eventlog.events e
                 WHERE (e.transaction_id, e.global_position) > (\(String(position.transactionID))::xid8,
@@ -61,7 +67,10 @@ extension StatusReader {
                   AND (\(types)::text[] IS NULL OR e.event_type = ANY(\(types)::text[]))
                 """
             ).rows[0].decode(Int64.self, at: 0)
-            let seen = try row.decode(Int64.self, at: 5)
+            // Events its partitions handled are past its own checkpoint, which stays at the start until then.
+            let partitionsSeen = try row.decode(Int64.self, at: 12)
+            let seen = try row.decode(Int64.self, at: 5) + partitionsSeen
+            let left = max(0, counted - partitionsSeen)
             let elapsed = try row.decode(Double.self, at: 8)
             let idle = try row.decode(Double.self, at: 9)
             let rate = seen > 0 && elapsed > 0 ? Double(seen) / elapsed : nil

@@ -17,7 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
             A transaction left open anywhere in the cluster holds every reader back: it is named when open \
             for more than a second. Builds in progress (rebuilds before their swap, as-of copies, verifies) are \
             listed with their position, events left and an ETA from their rate so far (unknown without a rate, \
-            or when a build has not moved for 30 s). In --json every time is RFC 3339, in UTC.
+            or when a build has not moved for 30 s). A shared rebuild (rebuild --partitions) also lists each \
+            partition: the worker holding it, when its lease lapses unless renewed, how many times it was \
+            claimed (more than once: a worker died or froze in it), and whether it is done. \
+            In --json every time is RFC 3339, in UTC.
             """
     )
 
@@ -76,6 +79,20 @@ struct StatusCommand: AsyncParsableCommand {
             )
             print("")
         }
+        if !report.partitions.isEmpty {
+            printTable(
+                header: ["PARTITION", "BUILDS", "WORKER", "LEASE", "CLAIMS", "EVENTS SEEN", "STATE"],
+                rows: report.partitions.map { p in
+                    [
+                        "\(p.partition) of \(p.partitions)", String(p.builds.count), p.worker ?? "-",
+                        p.leaseSeconds.map { $0 < 0 ? "lapsed" : String(format: "%.0f s", $0) } ?? "-",
+                        String(p.claims), String(p.eventsSeen),
+                        p.failure != nil ? "failed" : p.done ? "done" : p.worker == nil ? "waiting" : "building",
+                    ]
+                }
+            )
+            print("")
+        }
         print("log: \(report.logEvents) events, last position \(report.logMaxPosition)")
         if let holder {
             print(
@@ -108,6 +125,8 @@ func printTable(header: [String], rows: [[String]]) {
 struct StatusReport: Codable, Sendable {
     var projections: [ProjectionStatus]
     var builds: [BuildStatus]
+    /// The partitions of shared rebuilds in progress.
+    var partitions: [PartitionStatus]
     var logEvents: Int64
     var logMaxPosition: Int64
     var watermarkHeldBy: WatermarkHolder?
@@ -128,6 +147,7 @@ struct StatusReport: Codable, Sendable {
         return StatusReport(
             projections: statuses,
             builds: try await StatusReader.builds(of: projections, on: conn),
+            partitions: try await StatusReader.partitions(on: conn),
             logEvents: try totals.decode(Int64.self, at: 0),
             logMaxPosition: try totals.decode(Int64.self, at: 1),
             watermarkHeldBy: holder

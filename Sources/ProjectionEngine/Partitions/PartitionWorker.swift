@@ -32,7 +32,7 @@ public struct PartitionWorker: Sendable {
     /// Only this run's partitions (the process that started it); nil for any shared rebuild's.
     public var run: UUID?
     /// How long to wait for a shared rebuild to appear when none has partitions left (a worker started before
-    /// the rebuild it is meant for).
+    /// the rebuild it is meant for); once it has seen one, it leaves when none is left.
     public var waitForWork: Duration = .zero
     /// Who this worker is in `status`: host and process id unless set.
     public var name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
@@ -61,6 +61,8 @@ public struct PartitionWorker: Sendable {
             try await control.executeScript(configuration.writerSessionSettings)
             var summary = Summary()
             let waitingSince = ContinuousClock.now
+            // Once it has seen work, a worker leaves as soon as none is left.
+            var sawWork = false
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let attempt = await Result {
                     try await control.withTransaction { conn in
@@ -75,6 +77,7 @@ public struct PartitionWorker: Sendable {
                 }
                 switch attempt {
                 case .success(let claim?):
+                    sawWork = true
                     summary.claims += 1
                     summary.events += try await work(claim, control: control)
                     continue
@@ -85,7 +88,8 @@ public struct PartitionWorker: Sendable {
                     guard RunnerLoop.isLockTimeout(error) else { throw error }
                 }
                 let left = try await control.withTransaction { conn in try PartitionLeases.anyLeft(run: run, on: conn) }
-                if !left && ContinuousClock.now - waitingSince >= waitForWork { break }
+                sawWork = sawWork || left
+                if !left && (sawWork || ContinuousClock.now - waitingSince >= waitForWork) { break }
                 try await Task.sleep(for: configuration.standbyRetryInterval)
             }
             return summary
