@@ -166,7 +166,7 @@ public struct LogReader: Sendable {
                                   AND (\(typeList)::text[] IS NULL OR e.event_type = ANY(\(typeList)::text[]))
                                   AND (\(run)::uuid IS NULL OR coalesce(
                                       (SELECT ps.partition FROM projector.partition_streams ps
-                                       WHERE ps.run = \(run)::uuid AND ps.stream_id = e.stream_id),
+                                       WHERE ps.stream_id = e.stream_id AND ps.run = \(run)::uuid),
                                       projector.partition_of(projector.patient_key(e.stream_id, e.data), \(partition?.count)::integer)
                                   ) = \(partition?.index))
                                 ORDER BY e.transaction_id, e.global_position

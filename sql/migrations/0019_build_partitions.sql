@@ -7,16 +7,23 @@
 -- target, the process that started the rebuild moves the build's own checkpoint there and goes on alone:
 -- the rest of the log, the secondary indexes, ANALYZE and the swap, once.
 
--- The patient an event belongs to, as far as the event alone says: the NHS number a `patient-`, `consent-`
--- or `journal-` stream is named after, else the payload's `nhsNumber`, else (malformed) the stream itself.
--- A function so that the planner (which inlines it) and the partition filter read the same rule.
-CREATE FUNCTION projector.patient_key(stream_id text, data jsonb) RETURNS text
+-- The NHS number a `patient-`, `consent-` or `journal-` stream is named after; null for other streams (they
+-- are named by their own ids, and their events name the patient in the payload).
+CREATE FUNCTION projector.stream_patient(stream_id text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT CASE WHEN split_part(stream_id, '-', 1) IN ('patient', 'consent', 'journal')
-                THEN substr(stream_id, strpos(stream_id, '-') + 1)
-                ELSE coalesce(data ->> 'nhsNumber', stream_id) END
+                THEN substr(stream_id, strpos(stream_id, '-') + 1) END
 $$;
+COMMENT ON FUNCTION projector.stream_patient(text) IS
+    'The NHS number a patient-, consent- or journal- stream is named after; null for other streams.';
+
+-- The patient an event belongs to, as far as the event alone says: its stream's patient, else the payload's
+-- `nhsNumber`, else (malformed) the stream itself. Functions, so that the plan and the partition filter read
+-- one rule (the planner inlines them).
+CREATE FUNCTION projector.patient_key(stream_id text, data jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT coalesce(projector.stream_patient(stream_id), data ->> 'nhsNumber', stream_id) $$;
 COMMENT ON FUNCTION projector.patient_key(text, jsonb) IS
     'The patient an event names on its own: its stream''s NHS number (patient-, consent-, journal-), else data.nhsNumber, else the stream.';
 
@@ -80,15 +87,19 @@ COMMENT ON COLUMN projector.build_partitions.bulk IS
     'Whether a fresh partition''s rows may go in by COPY (no other partition writes its keys); false once one did.';
 COMMENT ON COLUMN projector.build_partitions.failure IS 'Why the partition failed, when it did: the rebuild fails with it.';
 
--- The streams whose events do not all hash to the partition of their first event's patient: streams of
--- merged patients (all of whose numbers go with the merge group), and streams naming several patients.
--- Every other stream's partition is computed from its events alone.
+-- The streams whose events do not all hash to one patient's partition: streams of merged patients (placed
+-- with their group), and streams naming several patients. Every other stream's partition is computed from
+-- its events alone.
 CREATE TABLE projector.partition_streams (
     run uuid NOT NULL REFERENCES projector.partitioned_runs ON DELETE CASCADE,
     stream_id text NOT NULL,
-    partition integer NOT NULL,
-    PRIMARY KEY (run, stream_id)
+    partition integer NOT NULL
 );
+-- Every event a worker reads looks its stream up here: a hash index answers in about half the time of the
+-- b-tree on (run, stream_id) (1M events, PostgreSQL 15). The plan writes each stream of a run once. No other
+-- index: the lookup must never take one on `run` alone (a new run's rows have no statistics, and that plan
+-- read every row of the run for each event); a run's rows are deleted once, by a scan.
+CREATE INDEX partition_streams_stream ON projector.partition_streams USING hash (stream_id);
 COMMENT ON TABLE projector.partition_streams IS
     'Streams placed by a shared rebuild''s plan rather than by their events'' patient: merged patients'' and mixed streams.';
 
