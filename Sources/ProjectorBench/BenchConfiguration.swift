@@ -8,6 +8,9 @@ public struct BenchConfiguration: Sendable {
     public var synchronousCommits = [true, false]
     /// How long the live-lag measurement appends. Defaults to 30 seconds.
     public var duration: Duration = .seconds(30)
+    /// Workers of the shared rebuilds measured after the single-process one (`rebuild --partitions N` with
+    /// N - 1 `build-worker`s), one measurement each. Defaults to 2 and 4.
+    public var workers = [2, 4]
     /// The `projector` executable to run as the child whose speed and memory are measured.
     public var projectorPath: String
     /// A database where the user may CREATE DATABASE; nil for libpq's defaults.

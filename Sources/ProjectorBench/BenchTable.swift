@@ -30,6 +30,22 @@ public enum BenchTable {
                     + "ours/COPY \(fixed(r.opsRatioToCopy, 2)), ours/bare \(fixed(r.opsRatioToBareCopy, 2)); "
                     + "peak RSS \(fixed(Double(r.opsRebuildPeakRSSBytes) / 1_048_576, 1)) MB"
             )
+            let single = r.opsRebuildCPUSeconds + (r.opsRebuildServerCPUSeconds ?? 0)
+            lines.append(
+                "    CPU: projector \(fixed(r.opsRebuildCPUSeconds, 1)) s, server "
+                    + (r.opsRebuildServerCPUSeconds.map { "\(fixed($0, 1)) s" } ?? "unknown")
+            )
+            for s in r.sharedRebuilds {
+                let total = s.workerCPUSeconds.reduce(0, +) + (s.serverCPUSeconds ?? 0)
+                lines.append(
+                    "  shared by \(s.workers) processes (rebuild --partitions \(s.workers)): \(fixed(s.seconds, 1)) s; "
+                        + "ours/COPY \(fixed(s.ratioToCopy, 2)); CPU per process "
+                        + s.workerCPUSeconds.map { fixed($0, 1) }.joined(separator: ", ") + " s, server "
+                        + (s.serverCPUSeconds.map { "\(fixed($0, 1)) s" } ?? "unknown")
+                        + (r.opsRebuildServerCPUSeconds != nil && s.serverCPUSeconds != nil
+                            ? "; total CPU \(fixed(total / single, 2)) of one process's" : "")
+                )
+            }
             for (name, seconds) in r.rebuildSecondsAlone.sorted(by: { $0.key < $1.key }) {
                 lines.append("  \(name) alone (projector run --only): \(fixed(seconds, 1)) s")
             }

@@ -19,6 +19,8 @@ struct ChildProcess: Sendable {
         var status: Int32
         /// Peak resident set size, in bytes (`ru_maxrss`).
         var peakRSSBytes: Int
+        /// CPU seconds it used, user and system (`ru_utime` + `ru_stime`).
+        var cpuSeconds: Double
     }
 
     /// Starts `path arguments…` with `environment` added to this process's environment; with
@@ -63,7 +65,12 @@ struct ChildProcess: Sendable {
                 while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
                 let signalled = status & 0x7F
                 let code = signalled == 0 ? (status >> 8) & 0xFF : 128 + signalled
-                continuation.resume(returning: Exit(status: code, peakRSSBytes: Int(usage.ru_maxrss) * 1024))
+                let cpu =
+                    Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                    + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+                continuation.resume(
+                    returning: Exit(status: code, peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu)
+                )
             }
         }
     }

@@ -39,6 +39,12 @@ public struct RebuildFigures: Sendable, Codable {
     public var opsRatioToBareCopy: Double
     /// The peak resident memory of that `projector rebuild` process, in bytes.
     public var opsRebuildPeakRSSBytes: Int
+    /// That process's CPU seconds, user and system.
+    public var opsRebuildCPUSeconds: Double
+    /// The machine's other busy CPU seconds meanwhile: the server's (see `SharedRebuildFigures`).
+    public var opsRebuildServerCPUSeconds: Double?
+    /// The same rebuild shared by several processes, by number of workers.
+    public var sharedRebuilds: [SharedRebuildFigures]
 }
 
 /// Measures one log size in a fresh database.
@@ -79,15 +85,17 @@ struct RebuildMeasurement {
         }
 
         progress("rebuilding every read model into a new generation with one projector rebuild")
-        let (opsSeconds, opsPeak) = try await child(
-            ["rebuild", "--json"] + projections.map(\.name),
-            database: database
-        )
+        let ops = try await child(["rebuild", "--json"] + projections.map(\.name), database: database)
 
         progress("loading the same rows with COPY, with indexes, then bare and indexed afterwards")
         let copy = try await CopyBaselines(projections: projections).measure(on: conn)
         let (rows, copySeconds) = (copy.rows, copy.indexedSeconds)
         let bare = copy.bareSeconds + copy.indexSeconds
+        var shared: [SharedRebuildFigures] = []
+        for workers in configuration.workers {
+            progress("rebuilding every read model shared by \(workers) processes (rebuild --partitions \(workers))")
+            shared.append(try await sharedRebuild(workers: workers, database: database, copySeconds: copySeconds))
+        }
         return RebuildFigures(
             events: count,
             appendSeconds: appendSeconds,
@@ -100,10 +108,13 @@ struct RebuildMeasurement {
             bareCopyAndIndexSeconds: bare,
             ratioToBareCopy: bare / all.seconds,
             peakRSSBytes: all.peakRSSBytes,
-            opsRebuildSeconds: opsSeconds,
-            opsRatioToCopy: copySeconds / opsSeconds,
-            opsRatioToBareCopy: bare / opsSeconds,
-            opsRebuildPeakRSSBytes: opsPeak
+            opsRebuildSeconds: ops.seconds,
+            opsRatioToCopy: copySeconds / ops.seconds,
+            opsRatioToBareCopy: bare / ops.seconds,
+            opsRebuildPeakRSSBytes: ops.peakRSSBytes,
+            opsRebuildCPUSeconds: ops.cpuSeconds,
+            opsRebuildServerCPUSeconds: ops.serverCPUSeconds,
+            sharedRebuilds: shared
         )
     }
 
@@ -113,7 +124,7 @@ struct RebuildMeasurement {
         on conn: Connection,
         database: String
     ) async throws
-        -> (seconds: Double, peakRSSBytes: Int)
+        -> ChildRun
     {
         let names = only.isEmpty ? projections.map(\.name) : only
         for name in names {
@@ -124,8 +135,18 @@ struct RebuildMeasurement {
         return try await child(["run", "--exit-when-caught-up"] + only.flatMap { ["--only", $0] }, database: database)
     }
 
-    /// Times a child `projector` with `arguments`, and its peak memory.
-    private func child(_ arguments: [String], database: String) async throws -> (seconds: Double, peakRSSBytes: Int) {
+    /// How a child `projector` ran.
+    struct ChildRun {
+        var seconds: Double
+        var peakRSSBytes: Int
+        var cpuSeconds: Double
+        /// The machine's busy CPU seconds meanwhile, less the child's.
+        var serverCPUSeconds: Double?
+    }
+
+    /// Times a child `projector` with `arguments`, its peak memory and CPU, and the server's CPU.
+    private func child(_ arguments: [String], database: String) async throws -> ChildRun {
+        let busyBefore = MachineCPU.busySeconds()
         let start = ContinuousClock.now
         let child = try ChildProcess.spawn(
             configuration.projectorPath,
@@ -138,6 +159,13 @@ struct RebuildMeasurement {
         guard exit.status == 0 else {
             throw BenchError("projector \(arguments[0]) exited with status \(exit.status)")
         }
-        return (seconds, exit.peakRSSBytes)
+        let busyAfter = MachineCPU.busySeconds()
+        let server = busyBefore.flatMap { before in busyAfter.map { $0 - before - exit.cpuSeconds } }
+        return ChildRun(
+            seconds: seconds,
+            peakRSSBytes: exit.peakRSSBytes,
+            cpuSeconds: exit.cpuSeconds,
+            serverCPUSeconds: server
+        )
     }
 }

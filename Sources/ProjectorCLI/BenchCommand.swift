@@ -16,7 +16,10 @@ struct BenchCommand: AsyncParsableCommand {
             of every read model, together (one pass over the log builds new generations beside the live ones, \
             then each is swapped in); \
             then loads the same final rows with COPY, once into empty copies of the tables with the same indexes, \
-            once into bare copies followed by creating the indexes (the physical limit). On the first size it \
+            once into bare copies followed by creating the indexes (the physical limit); then rebuilds every read \
+            model shared by each --workers count of processes (`rebuild --partitions N` beside N - 1 \
+            `build-worker`s), with each process's CPU and the server's (the machine's busy time less the \
+            processes', from /proc/stat: run it on a machine that does nothing else). On the first size it \
             then starts `projector run` live, waits until it has projected one event, appends at each --rate for \
             --duration seconds, with synchronous_commit on and off, and reports the lag from each append's commit to its rows being \
             visible (every checkpoint past it). The database user must be allowed to CREATE DATABASE. \
@@ -35,6 +38,14 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds of appending during the live measurement.")
     var duration = 30
+
+    @Option(
+        help: ArgumentHelp(
+            "Processes sharing the rebuilds measured after the single-process one, comma-separated (empty: none).",
+            valueName: "n,…"
+        )
+    )
+    var workers = "2,4"
 
     @Flag(help: "Keep the benchmark databases.")
     var keep = false
@@ -66,8 +77,17 @@ struct BenchCommand: AsyncParsableCommand {
         return rates.compactMap { $0 }
     }
 
+    func workerCounts() throws -> [Int] {
+        let counts = workers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard counts.allSatisfy({ (2...64).contains($0 ?? 0) }) else {
+            throw ValidationError("--workers takes whole numbers from 2 to 64 separated by commas")
+        }
+        return counts.compactMap { $0 }
+    }
+
     func validate() throws {
         _ = try counts()
+        _ = try workerCounts()
         _ = try rates()
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         if let results {
@@ -86,6 +106,7 @@ struct BenchCommand: AsyncParsableCommand {
         )
         configuration.eventCounts = try counts()
         configuration.rates = try rates()
+        configuration.workers = try workerCounts()
         configuration.duration = .seconds(duration)
         configuration.keepDatabases = keep
         configuration.commit = commit

@@ -179,7 +179,7 @@ import Testing
     /// Figures are not asserted (speed lives in the benchmark, not in tests): only that it measures and reports.
     @Test func benchPrintsATableAndOneJSONLine() async throws {
         let result = try await ProjectorBinary.run(
-            ["bench", "--events", "1500", "--duration", "2", "--rate", "200"],
+            ["bench", "--events", "1500", "--duration", "2", "--rate", "200", "--workers", "2"],
             database: try TestDatabase.serverURL()
         )
         #expect(result.status == 0, "\(result.stderr)")
@@ -193,6 +193,11 @@ import Testing
         #expect((rebuild["peakRSSBytes"] as? Int ?? 0) > 0)
         #expect((rebuild["opsRebuildSeconds"] as? Double ?? 0) > 0)
         #expect((rebuild["bareCopyAndIndexSeconds"] as? Double ?? 0) > 0)
+        // The same rebuild shared by two processes, with each one's CPU.
+        let shared = try #require((rebuild["sharedRebuilds"] as? [[String: Any]])?.first)
+        #expect(shared["workers"] as? Int == 2)
+        #expect((shared["workerCPUSeconds"] as? [Double])?.count == 2)
+        #expect(lines.contains { $0.contains("shared by 2 processes (rebuild --partitions 2)") })
         // One live measurement per rate, each with synchronous_commit on and then off.
         let live = try #require(report["live"] as? [[String: Any]])
         #expect(live.map { $0["synchronousCommit"] as? Bool } == [true, false])

@@ -90,7 +90,8 @@ public struct PartitionWorker: Sendable {
                 let left = try await control.withTransaction { conn in try PartitionLeases.anyLeft(run: run, on: conn) }
                 sawWork = sawWork || left
                 if !left && (sawWork || ContinuousClock.now - waitingSince >= waitForWork) { break }
-                try await Task.sleep(for: configuration.standbyRetryInterval)
+                // Cancelled (a signal): the loop ends, having given up whatever it held.
+                try? await Task.sleep(for: configuration.standbyRetryInterval)
             }
             return summary
         }
