@@ -40,9 +40,8 @@ public enum FailurePolicy: String, Sendable, Codable, CaseIterable {
 enum Checkpoints {
     /// Takes ownership of `generation`'s checkpoint and returns where it stands.
     static func claim(_ generation: Generation, owner: String, on conn: isolated Connection) throws -> CheckpointClaim {
-        if let partition = generation.partition {
-            return try PartitionCheckpoints.claim(generation.schema, partition: partition, owner: owner, on: conn)
-        }
+        // A partition's checkpoint is claimed with its lease (`PartitionLeases.claim`).
+        precondition(generation.partition == nil, "a partition is claimed through its lease")
         let store = GenerationStore(generation)
         let state: StaticString = store.isLive ? "paused, on_failure" : "false, 'park'"
         let rows = try conn.query(

@@ -43,7 +43,18 @@ import Testing
         try await TestDatabase.withConnection { conn, _ in
             let appended = try await appendGenerated(Self.log, on: conn)
             let partitions = 4
-            let run = try await PartitionPlan.create(for: [], partitions: partitions, on: conn).run
+            // The target is the cluster's watermark: another test's open transaction may hold it below this
+            // log's end for a moment. Plan again until it covers every event appended here.
+            let last = try await conn.query(
+                "SELECT transaction_id::text, global_position FROM eventlog.events ORDER BY transaction_id DESC, global_position DESC LIMIT 1"
+            ).rows[0].logPosition()
+            var plan = try await PartitionPlan.create(for: [], partitions: partitions, on: conn)
+            try await waitUntil("a plan whose target covers the log") {
+                if plan.target >= last { return true }
+                plan = try await PartitionPlan.create(for: [], partitions: partitions, on: conn)
+                return plan.target >= last
+            }
+            let (run, target) = (plan.run, plan.target)
             var partitionOfStream: [String: Int] = [:]
             var seen = Set<String>()
             for index in 0..<partitions {
@@ -52,6 +63,7 @@ import Testing
                     let page = try await LogReader(connection: conn).read(
                         after: position,
                         limit: 500,
+                        until: target,
                         partition: LogPartition(run: run, index: index, count: partitions)
                     )
                     for event in page.events {
