@@ -17,7 +17,7 @@ public struct LogPartition: Sendable, Hashable {
     public var count: Int
 
     /// The run's id as a bind value.
-    public var runID: PostgresUUID { PostgresUUID(run.uuidString.lowercased()) }
+    public var runID: PostgresUUID { PostgresUUID(run) }
 
     /// Partition `index` of `count` of `run`.
     public init(run: UUID, index: Int, count: Int) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Swift value that can be bound as a parameter, in PostgreSQL's text format.
 public protocol PostgresEncodable: Sendable {
     /// The type OID sent with the bind; 0 lets the server infer the type from the statement.
@@ -119,6 +121,8 @@ public struct PostgresUUID: PostgresEncodable, PostgresDecodable, Hashable {
     public var text: String
     /// Wraps UUID text.
     public init(_ text: String) { self.text = text }
+    /// `uuid` in canonical (lowercase) text.
+    public init(_ uuid: UUID) { self.text = uuid.uuidString.lowercased() }
     public static var postgresType: UInt32 { PostgresType.uuid }
     public var postgresText: String? { text }
     public init(postgresText: String) throws(PostgresError) { self.text = postgresText }

@@ -43,7 +43,7 @@ enum PartitionLeases {
         lease: Duration,
         on conn: isolated Connection
     ) throws -> PartitionClaim? {
-        let runID = run.map { PostgresUUID($0.uuidString.lowercased()) }
+        let runID = run.map { PostgresUUID($0) }
         let leased = try conn.query(
             """
             WITH free AS (
@@ -54,7 +54,7 @@ enum PartitionLeases {
                 LIMIT 1 FOR UPDATE SKIP LOCKED
             )
             UPDATE projector.partition_leases l
-            SET holder = \(PostgresUUID(holder.uuidString.lowercased())), worker = \(worker),
+            SET holder = \(PostgresUUID(holder)), worker = \(worker),
                 expires_at = now() + make_interval(secs => \(lease.seconds)), claims = claims + 1
             FROM free, projector.partitioned_runs r
             WHERE l.run = free.run AND l.partition = free.partition AND r.run = l.run
@@ -103,8 +103,8 @@ enum PartitionLeases {
         try conn.execute(
             """
             UPDATE projector.partition_leases SET expires_at = now() + make_interval(secs => \(lease.seconds))
-            WHERE run = \(PostgresUUID(partition.run.uuidString.lowercased())) AND partition = \(partition.index)
-              AND holder = \(PostgresUUID(holder.uuidString.lowercased())) AND NOT done
+            WHERE run = \(PostgresUUID(partition.run)) AND partition = \(partition.index)
+              AND holder = \(PostgresUUID(holder)) AND NOT done
             """
         ) == 1
     }
@@ -141,7 +141,7 @@ enum PartitionLeases {
     /// Gives the partition up: done when none of its shares is left to apply (or can be), else free for the
     /// next worker at once.
     static func release(_ claim: PartitionClaim, holder: UUID, on conn: isolated Connection) throws {
-        let run = PostgresUUID(claim.partition.run.uuidString.lowercased())
+        let run = PostgresUUID(claim.partition.run)
         try conn.execute(
             """
             UPDATE projector.partition_leases l
@@ -150,14 +150,14 @@ enum PartitionLeases {
                                      AND p.failure IS NULL),
                 holder = NULL, expires_at = NULL
             WHERE l.run = \(run) AND l.partition = \(claim.partition.index)
-              AND l.holder = \(PostgresUUID(holder.uuidString.lowercased()))
+              AND l.holder = \(PostgresUUID(holder))
             """
         )
     }
 
     /// Whether `run` (any run when nil) has a partition not done yet.
     static func anyLeft(run: UUID?, on conn: isolated Connection) throws -> Bool {
-        let runID = run.map { PostgresUUID($0.uuidString.lowercased()) }
+        let runID = run.map { PostgresUUID($0) }
         return try conn.query(
             """
             SELECT EXISTS (SELECT 1 FROM projector.partition_leases

@@ -30,7 +30,7 @@ enum PartitionPlan {
     ) async throws -> (run: UUID, target: LogPosition) {
         precondition((2...1024).contains(partitions), "partitions are 2 to 1024")
         let run = UUID()
-        let runID = PostgresUUID(run.uuidString.lowercased())
+        let runID = PostgresUUID(run)
         return try await conn.withTransaction { conn in
             let target = try logEnd(on: conn)
             let (xid, position) = (target.transactionID, target.globalPosition)

@@ -59,12 +59,7 @@ enum PartitionedBuild {
     ) async throws -> [UUID] {
         let (left, fresh) = try await conn.withTransaction { conn in
             // Runs none of whose builds is left (dropped, or completed by a process that died after).
-            try conn.execute(
-                """
-                DELETE FROM projector.partitioned_runs r
-                WHERE NOT EXISTS (SELECT 1 FROM projector.build_partitions p WHERE p.run = r.run)
-                """
-            )
+            try forgetEmptyRuns(on: conn)
             // A new attempt tries failed partitions again.
             try conn.execute(
                 "UPDATE projector.build_partitions SET failure = NULL WHERE schema_name = ANY(\(schemas)) AND failure IS NOT NULL"
@@ -138,13 +133,18 @@ enum PartitionedBuild {
                 try conn.execute("DELETE FROM projector.build_partitions WHERE schema_name = \(schema)")
                 endings[schema] = .caughtUp
             }
-            try conn.execute(
-                """
-                DELETE FROM projector.partitioned_runs r
-                WHERE NOT EXISTS (SELECT 1 FROM projector.build_partitions p WHERE p.run = r.run)
-                """
-            )
+            try forgetEmptyRuns(on: conn)
             return endings
         }
+    }
+
+    /// Deletes the runs none of whose builds has partitions left, with their leases and placed streams.
+    private static func forgetEmptyRuns(on conn: isolated Connection) throws {
+        try conn.execute(
+            """
+            DELETE FROM projector.partitioned_runs r
+            WHERE NOT EXISTS (SELECT 1 FROM projector.build_partitions p WHERE p.run = r.run)
+            """
+        )
     }
 }
